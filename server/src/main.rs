@@ -1,0 +1,3 @@
+//! `mlc-serve`: the inference runtime.
+
+fn main() {}
