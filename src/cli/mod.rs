@@ -1,7 +1,49 @@
-//! The command line.
+//! The command line: one file per subcommand, global flags flattened in, one printer.
+//! Only this module and `main.rs` print or choose the exit status.
+
+mod check;
+mod explain;
+mod output;
+
 use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use output::{ExitStatus, GlobalArgs, OutputFormat};
+
+/// Compile concise KDL descriptions of ML model serving into Kubernetes manifests.
+#[derive(Debug, Parser)]
+#[command(name = "mlc", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(check::CheckArgs),
+    Explain(explain::ExplainArgs),
+}
 
 /// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let status = if e.use_stderr() {
+                ExitStatus::Failure
+            } else {
+                ExitStatus::Success
+            };
+            let _ = e.print();
+            return status.into();
+        }
+    };
+    let status = match cli.command {
+        Command::Check(args) => check::run(&args, &cli.global),
+        Command::Explain(args) => explain::run(&args),
+    };
+    status.into()
 }

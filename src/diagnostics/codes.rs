@@ -1,0 +1,91 @@
+//! The error-code registry: every code, its title and its long explanation.
+//!
+//! Codes are `E`/`W` plus four digits, in blocks: 00xx input and I/O, 01xx syntax,
+//! 02xx model, 03xx validation, 04xx emit and schema. A code is never reused. Each has
+//! `explain/<CODE>.md` with an erroneous and a fixed example (checked by a test).
+
+use super::Severity;
+
+/// One registered code.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    /// The code, such as `E0301`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One-line title.
+    pub title: &'static str,
+    /// The long explanation (markdown).
+    pub explanation: &'static str,
+}
+
+macro_rules! registry {
+    ($($code:ident $sev:ident $title:literal,)*) => {
+        /// Every registered code, in order.
+        pub static REGISTRY: &[CodeInfo] = &[
+            $(CodeInfo {
+                code: stringify!($code),
+                severity: Severity::$sev,
+                title: $title,
+                explanation: include_str!(concat!("explain/", stringify!($code), ".md")),
+            },)*
+        ];
+    };
+}
+
+registry! {
+    E0001 Error "a file or directory cannot be read",
+    E0002 Error "no project root (`mlc.kdl`) was found",
+    E0101 Error "KDL syntax error",
+    E0102 Error "unknown node",
+    E0103 Error "unknown property",
+    E0104 Error "value of the wrong type",
+    E0105 Error "missing argument or property",
+    E0106 Error "unexpected argument",
+    E0107 Error "node given more than once",
+    E0108 Error "type annotations are not supported",
+    E0201 Error "invalid name",
+    E0202 Error "duplicate name",
+    E0203 Error "unknown reference",
+    E0204 Error "invalid Kubernetes quantity",
+    E0205 Error "invalid duration",
+    E0206 Error "invalid value",
+    E0207 Error "unsupported Kubernetes version",
+    E0208 Error "missing or misplaced `project` node",
+    E0209 Error "invalid artifact URI",
+    E0210 Error "malformed sha256 digest",
+    E0211 Error "unknown GPU model",
+    E0212 Error "conflicting settings",
+    E0213 Error "more than one autoscaling policy",
+    E0214 Error "number out of range",
+    E0301 Error "MIG profile not offered by the pool's GPU",
+    E0302 Error "more MIG instances than the GPU allows",
+    E0303 Error "MIG layout does not fit one GPU",
+    E0304 Error "MPS cannot share MIG devices",
+    E0305 Error "sharing replicas out of range",
+    E0306 Error "GPU count out of range",
+    E0307 Error "GPU pool capacity exceeded",
+    E0308 Error "accelerator request does not match the pool",
+    E0309 Error "minimum replicas above maximum",
+    E0310 Error "scale to zero is not possible here",
+    E0311 Error "autoscaling policy not available for this serve target",
+    E0312 Error "resource requests exceed limits",
+    E0313 Error "traffic percentages out of range",
+    E0314 Error "traffic split not supported by this serve target",
+    E0315 Error "derived object name longer than 63 characters",
+    E0316 Error "sha256 given for a directory artifact",
+    E0317 Error "GPU without known node labels needs a selector",
+    E0318 Error "model format not servable by this target",
+    E0319 Error "pool belongs to another cluster",
+    E0320 Error "model artifact does not fit the accelerator memory",
+    W0301 Warning "artifact without sha256",
+    W0302 Warning "single-replica model",
+    W0303 Warning "GPU pool without a taint",
+    W0304 Warning "base image not pinned by digest",
+    W0305 Warning "custom MIG layout",
+}
+
+/// The registered code `code`, if any (case-insensitive).
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    REGISTRY.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+}

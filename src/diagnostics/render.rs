@@ -1,0 +1,287 @@
+//! Printers: human (miette's graphical report) and JSON.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use serde::Serialize;
+
+use super::{Diagnostic, Diagnostics, Severity};
+use crate::source::{SourceFile, SourceMap};
+
+/// Whether human output uses colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when printing to a terminal.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// A diagnostic bound to its source file, as miette wants it.
+struct Report<'a> {
+    diagnostic: &'a Diagnostic,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(format!(
+            "{}[{}]",
+            severity_word(self.diagnostic.severity),
+            self.diagnostic.code
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}
+
+fn location(file: &SourceFile, offset: u32) -> String {
+    let (line, col) = file.line_col(offset as usize);
+    format!("{}:{line}:{col}", file.name)
+}
+
+/// Renders every diagnostic for a person, ending with a summary line.
+pub fn render_human(
+    diagnostics: &Diagnostics,
+    sources: &SourceMap,
+    color: bool,
+    width: usize,
+) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(false);
+    let mut out = String::new();
+    for diagnostic in diagnostics.iter() {
+        let primary_file = diagnostic
+            .primary()
+            .and_then(|s| sources.get(s.file).map(|f| (s.file, f)));
+        let mut labels = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        for (i, label) in diagnostic.labels.iter().enumerate() {
+            match primary_file {
+                Some((id, _)) if id == label.span.file => {
+                    let text = (!label.text.is_empty()).then(|| label.text.clone());
+                    let span = label.span.to_miette();
+                    labels.push(if i == 0 {
+                        LabeledSpan::new_primary_with_span(text, span)
+                    } else {
+                        LabeledSpan::new_with_span(text, span)
+                    });
+                }
+                _ => {
+                    if let Some(file) = sources.get(label.span.file) {
+                        notes.push(format!(
+                            "{}: {}",
+                            location(file, label.span.start),
+                            label.text
+                        ));
+                    }
+                }
+            }
+        }
+        notes.extend(diagnostic.notes.iter().cloned());
+        let mut help = diagnostic.help.clone().unwrap_or_default();
+        for note in &notes {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str("note: ");
+            help.push_str(note);
+        }
+        let report = Report {
+            diagnostic,
+            source: primary_file
+                .map(|(_, f)| NamedSource::new(f.name.clone(), f.text.as_str().to_owned())),
+            labels,
+            help: (!help.is_empty()).then_some(help),
+        };
+        let mut text = String::new();
+        if handler.render_report(&mut text, &report).is_err() {
+            text = format!(
+                "{}[{}]: {}\n",
+                severity_word(diagnostic.severity),
+                diagnostic.code,
+                diagnostic.message
+            );
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+        out.push_str(&format!(
+            "  for more information, try `mlc explain {}`\n\n",
+            diagnostic.code
+        ));
+    }
+    let (errors, warnings) = (diagnostics.error_count(), diagnostics.warning_count());
+    if errors + warnings > 0 {
+        out.push_str(&summary(errors, warnings));
+        out.push('\n');
+    }
+    out
+}
+
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    match (errors, warnings) {
+        (0, w) => format!("mlc: {}", plural(w, "warning")),
+        (e, 0) => format!("mlc: {}", plural(e, "error")),
+        (e, w) => format!("mlc: {}, {}", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+/// Version of the JSON diagnostic format; bumped on any incompatible change.
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonPosition {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start_byte: u32,
+    end_byte: u32,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    message: String,
+    #[serde(flatten)]
+    position: JsonPosition,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<JsonPosition>,
+    labels: Vec<JsonLabel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: JsonSummary,
+}
+
+fn position(sources: &SourceMap, span: crate::source::Span) -> Option<JsonPosition> {
+    let file = sources.get(span.file)?;
+    let (line, column) = file.line_col(span.start as usize);
+    let (end_line, end_column) = file.line_col(span.end as usize);
+    Some(JsonPosition {
+        file: file.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+        start_byte: span.start,
+        end_byte: span.end,
+    })
+}
+
+/// Renders every diagnostic as one JSON document (format version [`JSON_FORMAT_VERSION`]).
+pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
+    let report = JsonReport {
+        version: JSON_FORMAT_VERSION,
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code,
+                severity: d.severity,
+                message: &d.message,
+                location: d.primary().and_then(|s| position(sources, s)),
+                labels: d
+                    .labels
+                    .iter()
+                    .filter_map(|l| {
+                        position(sources, l.span).map(|position| JsonLabel {
+                            message: l.text.clone(),
+                            position,
+                        })
+                    })
+                    .collect(),
+                help: d.help.as_deref(),
+                notes: &d.notes,
+            })
+            .collect(),
+        summary: JsonSummary {
+            errors: diagnostics.error_count(),
+            warnings: diagnostics.warning_count(),
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| String::from("{}"));
+    text.push('\n');
+    text
+}

@@ -1,0 +1,226 @@
+//! The driver: find the project root, discover its files (sorted), run the per-file
+//! stages in parallel, then the global stages, stopping between stages once errors exist.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{self, Project};
+use crate::source::{FileId, SourceFile, SourceMap};
+use crate::syntax::{self, Document};
+use crate::validate;
+
+/// The file that marks a project root.
+pub const ROOT_FILE: &str = "mlc.kdl";
+
+/// The default output directory, skipped when discovering sources.
+pub const OUTPUT_DIR: &str = "manifests";
+
+/// The result of reading and checking a project.
+#[derive(Debug)]
+pub struct Checked {
+    /// The project root directory.
+    pub root: PathBuf,
+    /// Every source file.
+    pub sources: SourceMap,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Diagnostics,
+    /// The resolved project, when lowering got that far.
+    pub project: Option<Project>,
+}
+
+/// Walks up from `path` (a file or directory) to the directory holding `mlc.kdl`.
+pub fn find_root(path: &Path) -> Result<PathBuf, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(
+            "E0001",
+            format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
+        )
+        .help("check the path: `mlc check` takes a project directory or any file in it")
+    })?;
+    let start = if meta.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let start = if start.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        start
+    };
+    let absolute = std::path::absolute(&start).unwrap_or_else(|_| start.clone());
+    let mut dir = absolute.as_path();
+    loop {
+        if dir.join(ROOT_FILE).is_file() {
+            // Keep the path as the user gave it where possible, for relative messages.
+            let depth = absolute.components().count() - dir.components().count();
+            let mut given = start.clone();
+            for _ in 0..depth {
+                given.push("..");
+            }
+            return Ok(if depth == 0 { start } else { given });
+        }
+        match dir.parent() {
+            Some(parent) => dir = parent,
+            None => {
+                return Err(Diagnostic::error(
+                    "E0002",
+                    format!("no `{ROOT_FILE}` found in `{}` or any parent directory", path.display()),
+                )
+                .help(format!("create `{ROOT_FILE}` with `project NAME {{ kubernetes \"1.33\" }}` at the project root")));
+            }
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+/// Every `.kdl` file below `root`, sorted, skipping hidden directories and `manifests/`.
+pub fn discover(root: &Path) -> (Vec<PathBuf>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (name.starts_with('.') || (e.depth() == 1 && name == OUTPUT_DIR)))
+        });
+    for entry in walker {
+        match entry {
+            Ok(e)
+                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "kdl") =>
+            {
+                files.push(e.into_path());
+            }
+            Ok(_) => {}
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    "E0001",
+                    format!(
+                        "cannot read `{}`: {}",
+                        e.path().map_or_else(
+                            || root.display().to_string(),
+                            |p| p.display().to_string()
+                        ),
+                        e.io_error().map_or_else(|| e.to_string(), io_reason)
+                    ),
+                )
+                .help("check the directory's permissions"),
+            ),
+        }
+    }
+    (files, diags)
+}
+
+/// Reads every file; unreadable ones become `E0001`.
+pub fn load(root: &Path) -> (SourceMap, Diagnostics) {
+    let (files, mut diags) = discover(root);
+    let mut sources = SourceMap::default();
+    let read: Vec<_> = files
+        .par_iter()
+        .map(|p| (p, std::fs::read_to_string(p)))
+        .collect();
+    for (path, text) in read {
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        match text {
+            Ok(text) => {
+                sources.add(SourceFile::new(name, path.clone(), text));
+            }
+            Err(e) => diags.push(
+                Diagnostic::error("E0001", format!("cannot read `{name}`: {}", io_reason(&e)))
+                    .help("project files must be readable UTF-8 text"),
+            ),
+        }
+    }
+    (sources, diags)
+}
+
+/// Parses every file in parallel; results keep the source order.
+pub fn parse_all(sources: &SourceMap) -> (Vec<Document>, Diagnostics) {
+    let parsed: Vec<_> = sources
+        .iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(id, file)| syntax::parse(id, &file.text))
+        .collect();
+    let mut diags = Diagnostics::default();
+    let mut docs = Vec::with_capacity(parsed.len());
+    for (doc, d) in parsed {
+        docs.push(doc);
+        diags.extend(d);
+    }
+    (docs, diags)
+}
+
+/// Runs the front end (parse → model → validate) over the files already in `sources`.
+pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diagnostics) {
+    let (docs, mut diags) = parse_all(sources);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    let root_id = sources
+        .iter()
+        .find(|(_, f)| f.name == ROOT_FILE)
+        .map_or(FileId(0), |(id, _)| id);
+    let (project, lowered) = model::lower(&docs, root_id);
+    diags.extend(lowered);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    if let Some(project) = &project {
+        diags.extend(validate::validate(project, root));
+    }
+    (project, diags)
+}
+
+/// Finds the project around `path`, reads it and checks it.
+pub fn check(path: &Path) -> Checked {
+    let root = match find_root(path) {
+        Ok(root) => root,
+        Err(d) => {
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.push(d);
+            return Checked {
+                root: path.to_path_buf(),
+                sources: SourceMap::default(),
+                diagnostics,
+                project: None,
+            };
+        }
+    };
+    let (sources, mut diagnostics) = load(&root);
+    let (project, diags) = if diagnostics.has_errors() {
+        (None, Diagnostics::default())
+    } else {
+        check_sources(&root, &sources)
+    };
+    diagnostics.extend(diags);
+    diagnostics.sort();
+    let project = if diagnostics.has_errors() {
+        None
+    } else {
+        project
+    };
+    Checked {
+        root,
+        sources,
+        diagnostics,
+        project,
+    }
+}

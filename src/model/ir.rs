@@ -1,0 +1,641 @@
+//! The resolved model (IR): names resolved, defaults applied, units parsed. Spans are kept
+//! beside the values that later stages may need to point at.
+
+use std::collections::BTreeMap;
+
+use super::catalog::GpuSpec;
+use super::units::{Duration, Quantity};
+use crate::source::Span;
+
+/// A value with the span it was written at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written (or the node that implied it, for defaults).
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps `value` at `span`.
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// The whole resolved project.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// Project name.
+    pub name: Spanned<String>,
+    /// The Kubernetes minor version targeted (`1.33`).
+    pub kubernetes: String,
+    /// Labels put on every object.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations put on every object.
+    pub annotations: BTreeMap<String, String>,
+    /// The runtime image and how it is built.
+    pub image: Image,
+    /// Clusters by name (an implicit `default` exists).
+    pub clusters: BTreeMap<String, Cluster>,
+    /// GPU pools by name.
+    pub pools: BTreeMap<String, Pool>,
+    /// Models as declared (before environment overrides).
+    pub models: BTreeMap<String, Model>,
+    /// Environments with their resolved models.
+    pub environments: BTreeMap<String, Environment>,
+}
+
+/// The runtime image settings of the project.
+#[derive(Debug, Clone, Default)]
+pub struct Image {
+    /// Registry prefix, e.g. `ghcr.io/acme`.
+    pub registry: Option<String>,
+    /// Image tag of `mlc-serve` (defaults to this mlc version).
+    pub tag: Option<String>,
+    /// Image digest (`sha256:…`), when pinned.
+    pub digest: Option<String>,
+    /// Base image of the runtime stage, with its span.
+    pub base: Option<Spanned<String>>,
+    /// Source repository URL of mlc for the build stage.
+    pub source: Option<String>,
+    /// Source revision (tag or commit) for the build stage.
+    pub revision: Option<String>,
+    /// The `project` node, for warnings about the image.
+    pub span: Option<Span>,
+}
+
+/// A cluster.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Name.
+    pub name: Spanned<String>,
+    /// Namespace of the NVIDIA GPU operator (for the device-plugin ConfigMap).
+    pub gpu_operator_namespace: String,
+    /// Whether it was declared (false for the implicit `default`).
+    pub declared: bool,
+}
+
+/// How a pool shares its GPUs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sharing {
+    /// Whole GPUs.
+    Whole,
+    /// MIG with the mixed strategy and a per-GPU layout.
+    MigMixed(MigLayout),
+    /// MIG with the single strategy and one profile.
+    MigSingle(Spanned<String>),
+}
+
+/// A per-GPU MIG layout (mixed strategy).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MigLayout {
+    /// The mig-parted config name (`all-balanced`, `all-1g.10gb`), or `None` for custom counts.
+    pub config: Option<String>,
+    /// Instances per profile on one GPU.
+    pub counts: BTreeMap<String, Spanned<u32>>,
+    /// Where the layout was written.
+    pub span: Span,
+}
+
+/// Time-slicing or MPS over a pool's resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Oversubscription {
+    /// Time-slicing or MPS.
+    pub kind: OversubscriptionKind,
+    /// Replicas per device.
+    pub replicas: Spanned<u32>,
+    /// `renameByDefault`: the shared resource becomes `<resource>.shared`.
+    pub rename: bool,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The device-plugin sharing mechanism.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OversubscriptionKind {
+    /// CUDA time-slicing.
+    TimeSlicing,
+    /// CUDA MPS.
+    Mps,
+}
+
+/// A GPU the pool uses: from the catalog or declared by the project.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GpuRef {
+    /// A catalog entry.
+    Catalog(&'static GpuSpec),
+    /// A GPU declared by a `gpu-model` node.
+    Declared {
+        /// Its name.
+        name: String,
+        /// Its product labels.
+        product_labels: Vec<String>,
+        /// Its usable memory in GiB.
+        usable_gib: Option<f64>,
+    },
+}
+
+impl GpuRef {
+    /// The GPU's name.
+    pub fn name(&self) -> &str {
+        match self {
+            GpuRef::Catalog(spec) => spec.name,
+            GpuRef::Declared { name, .. } => name,
+        }
+    }
+
+    /// The product-label spellings known for it.
+    pub fn product_labels(&self) -> Vec<String> {
+        match self {
+            GpuRef::Catalog(spec) => spec
+                .product_labels
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            GpuRef::Declared { product_labels, .. } => product_labels.clone(),
+        }
+    }
+
+    /// Its MIG geometry, for catalog MIG GPUs.
+    pub fn mig(&self) -> Option<&'static super::catalog::MigSpec> {
+        match self {
+            GpuRef::Catalog(spec) => spec.mig.as_ref(),
+            GpuRef::Declared { .. } => None,
+        }
+    }
+
+    /// Usable memory of a whole GPU in GiB, where known.
+    pub fn usable_gib(&self) -> Option<f64> {
+        match self {
+            GpuRef::Catalog(spec) => spec.usable_gib,
+            GpuRef::Declared { usable_gib, .. } => *usable_gib,
+        }
+    }
+}
+
+/// A Kubernetes taint on the pool's nodes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taint {
+    /// Taint key.
+    pub key: String,
+    /// Taint value, if any.
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
+    pub effect: String,
+}
+
+/// A GPU node pool of one cluster.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    /// Name.
+    pub name: Spanned<String>,
+    /// The cluster it belongs to.
+    pub cluster: Spanned<String>,
+    /// The GPU model.
+    pub gpu: Spanned<GpuRef>,
+    /// GPUs per node.
+    pub per_node: Spanned<u32>,
+    /// Nodes in the pool.
+    pub nodes: Spanned<u32>,
+    /// MIG sharing.
+    pub sharing: Sharing,
+    /// Time-slicing or MPS, if any.
+    pub oversubscription: Option<Oversubscription>,
+    /// Taints of the nodes.
+    pub taints: Vec<Taint>,
+    /// Extra node labels that placement requires (added to the product-label affinity).
+    pub node_labels: BTreeMap<String, String>,
+    /// An explicit node selector that replaces the product-label affinity.
+    pub node_selector: BTreeMap<String, String>,
+    /// `runtimeClassName` for pods on this pool.
+    pub runtime_class: Option<String>,
+    /// The whole node.
+    pub span: Span,
+}
+
+impl Pool {
+    /// Total GPUs in the pool.
+    pub fn gpus(&self) -> u64 {
+        u64::from(self.per_node.value) * u64::from(self.nodes.value)
+    }
+}
+
+/// Model formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// ONNX, served by mlc-serve.
+    Onnx,
+    /// scikit-learn.
+    Sklearn,
+    /// XGBoost.
+    Xgboost,
+    /// LightGBM.
+    Lightgbm,
+    /// PyTorch.
+    Pytorch,
+    /// TensorFlow SavedModel.
+    Tensorflow,
+    /// Triton model repository.
+    Triton,
+    /// Hugging Face.
+    Huggingface,
+    /// A custom image.
+    Custom,
+}
+
+impl Format {
+    /// Every format with its KDL spelling.
+    pub const ALL: &'static [(&'static str, Format)] = &[
+        ("onnx", Format::Onnx),
+        ("sklearn", Format::Sklearn),
+        ("xgboost", Format::Xgboost),
+        ("lightgbm", Format::Lightgbm),
+        ("pytorch", Format::Pytorch),
+        ("tensorflow", Format::Tensorflow),
+        ("triton", Format::Triton),
+        ("huggingface", Format::Huggingface),
+        ("custom", Format::Custom),
+    ];
+
+    /// The KDL spelling.
+    pub fn as_str(self) -> &'static str {
+        Format::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("custom", |(s, _)| s)
+    }
+}
+
+/// Where and how a model is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServeTarget {
+    /// KServe, Standard (raw deployment) mode.
+    KserveStandard,
+    /// KServe, Knative (serverless) mode.
+    KserveKnative,
+    /// A plain Deployment and Service.
+    Deployment,
+}
+
+impl ServeTarget {
+    /// The name used in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ServeTarget::KserveStandard => "`serve kserve mode=standard`",
+            ServeTarget::KserveKnative => "`serve kserve mode=knative`",
+            ServeTarget::Deployment => "`serve deployment`",
+        }
+    }
+}
+
+/// The model artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Artifact {
+    /// The URI as written.
+    pub uri: Spanned<String>,
+    /// The scheme (`s3`, `gs`, `pvc`, `https`, `oci`, `hf`, `file`).
+    pub scheme: String,
+    /// The sha256 digest (64 lower-case hex digits), when given.
+    pub sha256: Option<Spanned<String>>,
+}
+
+impl Artifact {
+    /// Whether the URI names a directory (ends with `/`, or is a repository reference).
+    pub fn is_directory(&self) -> bool {
+        self.uri.value.ends_with('/') || matches!(self.scheme.as_str(), "hf" | "oci")
+    }
+}
+
+/// What accelerator a model asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AcceleratorKind {
+    /// CPU only.
+    Cpu,
+    /// Whole dedicated GPUs.
+    Gpus(Spanned<u32>),
+    /// One MIG slice of a profile (optionally time-sliced).
+    Mig {
+        /// The profile.
+        profile: Spanned<String>,
+        /// Whether the slice is shared by time-slicing.
+        shared: bool,
+    },
+    /// One shared (time-sliced or MPS) GPU.
+    Shared,
+}
+
+/// A model's accelerator request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accelerator {
+    /// The kind of request.
+    pub kind: AcceleratorKind,
+    /// The pool, for GPU requests.
+    pub pool: Option<Spanned<String>>,
+    /// Where it was written (the model node when defaulted).
+    pub span: Span,
+}
+
+/// CPU and memory requests and limits.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resources {
+    /// CPU request.
+    pub cpu: Option<Spanned<Quantity>>,
+    /// Memory request.
+    pub memory: Option<Spanned<Quantity>>,
+    /// CPU limit (defaults to the request).
+    pub cpu_limit: Option<Spanned<Quantity>>,
+    /// Memory limit (defaults to the request).
+    pub memory_limit: Option<Spanned<Quantity>>,
+}
+
+/// Dynamic batching.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batching {
+    /// Largest batch.
+    pub max_batch: u32,
+    /// Longest wait for a batch to fill.
+    pub max_delay: Duration,
+}
+
+/// An autoscaling policy (at most one per model).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Policy {
+    /// Target CPU utilisation in percent.
+    Cpu(u32),
+    /// Target memory utilisation in percent.
+    Memory(u32),
+    /// Target concurrent requests per replica (Knative).
+    Concurrency(u32),
+    /// Target requests per second per replica (Knative).
+    Rps(u32),
+    /// A Prometheus query against a threshold.
+    Prometheus {
+        /// Prometheus server address.
+        server: String,
+        /// PromQL query.
+        query: String,
+        /// Threshold value.
+        threshold: String,
+    },
+    /// Kafka consumer-group lag.
+    Kafka {
+        /// Bootstrap servers.
+        bootstrap: String,
+        /// Topic.
+        topic: String,
+        /// Consumer group.
+        group: String,
+        /// Target lag per replica.
+        lag: u32,
+        /// Secret holding SASL/TLS settings, by name.
+        auth: Option<String>,
+    },
+    /// RabbitMQ queue length.
+    Rabbitmq {
+        /// Queue name.
+        queue: String,
+        /// Target messages per replica.
+        length: u32,
+        /// Secret holding the `host` connection string, by name.
+        auth: String,
+    },
+    /// AWS SQS queue length.
+    Sqs {
+        /// Queue URL.
+        queue_url: String,
+        /// AWS region.
+        region: String,
+        /// Target messages per replica.
+        length: u32,
+        /// Secret with AWS credentials, by name; pod identity when absent.
+        auth: Option<String>,
+    },
+}
+
+impl Policy {
+    /// The KDL node name of the policy.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Policy::Cpu(_) => "cpu",
+            Policy::Memory(_) => "memory",
+            Policy::Concurrency(_) => "concurrency",
+            Policy::Rps(_) => "rps",
+            Policy::Prometheus { .. } => "prometheus",
+            Policy::Kafka { .. } => "kafka",
+            Policy::Rabbitmq { .. } => "rabbitmq",
+            Policy::Sqs { .. } => "sqs",
+        }
+    }
+
+    /// Whether KEDA drives this policy with an event source (not cpu/memory).
+    pub fn is_event_driven(&self) -> bool {
+        matches!(
+            self,
+            Policy::Prometheus { .. }
+                | Policy::Kafka { .. }
+                | Policy::Rabbitmq { .. }
+                | Policy::Sqs { .. }
+        )
+    }
+}
+
+/// Replica bounds and the scaling policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Autoscale {
+    /// Minimum replicas (0 = scale to zero).
+    pub min: Spanned<u32>,
+    /// Maximum replicas.
+    pub max: Spanned<u32>,
+    /// Idle period before scaling to zero.
+    pub idle: Duration,
+    /// The policy, if any (none = fixed replicas).
+    pub policy: Option<Spanned<Policy>>,
+    /// Where it was written (the model node when defaulted).
+    pub span: Span,
+}
+
+/// A canary or A/B variant receiving part of the traffic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Canary {
+    /// Variant name.
+    pub name: Spanned<String>,
+    /// Traffic percentage.
+    pub percent: Spanned<i64>,
+    /// Its artifact.
+    pub artifact: Artifact,
+    /// Its version label.
+    pub version: Option<String>,
+}
+
+/// The pod disruption budget.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Disruption {
+    /// `maxUnavailable`.
+    MaxUnavailable(String),
+    /// `minAvailable`.
+    MinAvailable(String),
+}
+
+/// Probe tuning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probes {
+    /// Delay before the first probe.
+    pub initial_delay: Duration,
+    /// Probe period.
+    pub period: Duration,
+    /// Probe timeout.
+    pub timeout: Duration,
+    /// Failures before the container is restarted or marked unready.
+    pub failure_threshold: u32,
+}
+
+impl Default for Probes {
+    fn default() -> Self {
+        Probes {
+            initial_delay: Duration { millis: 5_000 },
+            period: Duration { millis: 10_000 },
+            timeout: Duration { millis: 1_000 },
+            failure_threshold: 3,
+        }
+    }
+}
+
+/// An environment variable: a literal or a secret reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvValue {
+    /// A literal value.
+    Literal(String),
+    /// A key of a Secret.
+    Secret {
+        /// Secret name.
+        name: String,
+        /// Key.
+        key: String,
+    },
+    /// A key of a ConfigMap.
+    ConfigMap {
+        /// ConfigMap name.
+        name: String,
+        /// Key.
+        key: String,
+    },
+}
+
+/// An extra volume mounted into the model container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Volume {
+    /// Volume name.
+    pub name: String,
+    /// Mount path.
+    pub mount: String,
+    /// Source kind (`pvc`, `secret`, `config-map`, `empty-dir`) and its name.
+    pub source: (String, Option<String>),
+    /// Whether it is mounted read-only.
+    pub read_only: bool,
+}
+
+/// A JSON merge patch on one emitted object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch {
+    /// The object's file stem in the output (`inferenceservice`, `deployment`, …).
+    pub target: Spanned<String>,
+    /// The JSON merge patch.
+    pub patch: serde_json::Value,
+}
+
+/// A topology spread constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopologySpread {
+    /// Topology key.
+    pub key: String,
+    /// Maximum skew.
+    pub max_skew: u32,
+    /// `DoNotSchedule` or `ScheduleAnyway`.
+    pub when_unsatisfiable: String,
+}
+
+/// The format-specific serving runtime.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runtime {
+    /// A named KServe runtime (ServingRuntime) overriding the default.
+    pub name: Option<String>,
+    /// The container image, for custom/TF Serving/Triton images.
+    pub image: Option<String>,
+    /// The container port.
+    pub port: Option<u16>,
+    /// The readiness/liveness path.
+    pub health: Option<String>,
+}
+
+/// One resolved model (per environment after overrides).
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Name.
+    pub name: Spanned<String>,
+    /// The version label, if declared.
+    pub version: Option<String>,
+    /// Its artifact.
+    pub artifact: Artifact,
+    /// Its format.
+    pub format: Spanned<Format>,
+    /// Serve target.
+    pub serve: Spanned<ServeTarget>,
+    /// Runtime settings.
+    pub runtime: Runtime,
+    /// Accelerator request.
+    pub accelerator: Accelerator,
+    /// Resources.
+    pub resources: Resources,
+    /// Dynamic batching, if enabled.
+    pub batching: Option<Batching>,
+    /// Scaling.
+    pub autoscale: Autoscale,
+    /// Canary / A/B variants.
+    pub canaries: Vec<Canary>,
+    /// Disruption budget, if declared.
+    pub disruption: Option<Spanned<Disruption>>,
+    /// Probe tuning.
+    pub probes: Probes,
+    /// Environment variables, sorted by name.
+    pub env: BTreeMap<String, EnvValue>,
+    /// ServiceAccount name, if one is to be created or used.
+    pub service_account: Option<String>,
+    /// ServiceAccount annotations (cloud identity).
+    pub service_account_annotations: BTreeMap<String, String>,
+    /// Image pull secrets.
+    pub image_pull_secrets: Vec<String>,
+    /// Storage credentials secret for KServe's storage initializer, by name.
+    pub storage_secret: Option<String>,
+    /// Priority class name.
+    pub priority_class: Option<String>,
+    /// Extra labels.
+    pub labels: BTreeMap<String, String>,
+    /// Extra annotations.
+    pub annotations: BTreeMap<String, String>,
+    /// Node affinity and other affinity, as JSON (escape hatch).
+    pub affinity: Option<serde_json::Value>,
+    /// Topology spread constraints.
+    pub topology_spread: Vec<TopologySpread>,
+    /// Extra volumes.
+    pub volumes: Vec<Volume>,
+    /// Patches on emitted objects.
+    pub patches: Vec<Patch>,
+    /// The model node.
+    pub span: Span,
+}
+
+/// An environment with its resolved models.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Name.
+    pub name: Spanned<String>,
+    /// The cluster it targets.
+    pub cluster: Spanned<String>,
+    /// The namespace it targets.
+    pub namespace: Spanned<String>,
+    /// Every model, with this environment's overrides applied.
+    pub models: BTreeMap<String, Model>,
+    /// Whether it was declared (false for the implicit `default`).
+    pub declared: bool,
+}

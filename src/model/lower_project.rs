@@ -1,0 +1,430 @@
+//! Lowering the whole project: top-level nodes across files, name resolution, the implicit
+//! `default` cluster and environment, and environment overrides merged into each model.
+
+use std::collections::BTreeMap;
+
+use super::ir::{Cluster, Environment, GpuRef, Image, Model, Project, Spanned};
+use super::lower_model::{KEYED_CHILDREN, check_model_children, lower_model, string_map};
+use super::lower_pool::{lower_cluster, lower_gpu_model, lower_pool};
+use super::names::check_name;
+use super::reader::{Reader, check_children, list, no_children};
+use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::source::{FileId, Span};
+use crate::syntax::{Document, Node};
+
+/// Top-level nodes.
+pub const TOP_LEVEL: &[&str] = &[
+    "project",
+    "cluster",
+    "pool",
+    "gpu-model",
+    "model",
+    "environment",
+];
+
+/// Kubernetes versions accepted by `kubernetes "…"`.
+pub const KUBERNETES_VERSIONS: &[&str] = &["1.33"];
+
+/// Lowers every document of a project. `root` is `mlc.kdl`.
+pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut by_kind: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
+    for doc in docs {
+        for node in &doc.nodes {
+            if TOP_LEVEL.contains(&node.name.as_str()) {
+                by_kind
+                    .entry(
+                        TOP_LEVEL
+                            .iter()
+                            .find(|k| **k == node.name)
+                            .copied()
+                            .unwrap_or("model"),
+                    )
+                    .or_default()
+                    .push(node);
+            } else {
+                let help = did_you_mean(&node.name, TOP_LEVEL.iter().copied())
+                    .unwrap_or_else(|| format!("a project file may contain: {}", list(TOP_LEVEL)));
+                diags.push(
+                    Diagnostic::error("E0102", format!("unknown top-level node `{}`", node.name))
+                        .label(node.name_span, "unknown node")
+                        .help(help),
+                );
+            }
+        }
+    }
+    let get = |k: &str| by_kind.get(k).cloned().unwrap_or_default();
+
+    let project = lower_project_node(&get("project"), root, &mut diags);
+
+    let mut declared_gpus: BTreeMap<String, GpuRef> = BTreeMap::new();
+    let mut gpu_spans: BTreeMap<String, Span> = BTreeMap::new();
+    for node in get("gpu-model") {
+        if let Some((name, gpu)) = lower_gpu_model(node, &mut diags) {
+            if unique("GPU model", &name, &mut gpu_spans, &mut diags) {
+                declared_gpus.insert(name.value, gpu);
+            }
+        }
+    }
+
+    let mut clusters: BTreeMap<String, Cluster> = BTreeMap::new();
+    let mut cluster_spans = BTreeMap::new();
+    for node in get("cluster") {
+        if let Some(cluster) = lower_cluster(node, &mut diags)
+            && check_name("cluster", &cluster.name, &mut diags)
+            && unique("cluster", &cluster.name, &mut cluster_spans, &mut diags)
+        {
+            clusters.insert(cluster.name.value.clone(), cluster);
+        }
+    }
+    let anchor = project.as_ref().map_or(Span::new(root, 0, 0), |p| p.0.span);
+    clusters
+        .entry("default".to_owned())
+        .or_insert_with(|| Cluster {
+            name: Spanned::new("default".to_owned(), anchor),
+            gpu_operator_namespace: "gpu-operator".to_owned(),
+            declared: false,
+        });
+
+    let mut pools = BTreeMap::new();
+    let mut pool_spans = BTreeMap::new();
+    for node in get("pool") {
+        if let Some(pool) = lower_pool(node, &declared_gpus, &mut diags)
+            && check_name("pool", &pool.name, &mut diags)
+            && unique("pool", &pool.name, &mut pool_spans, &mut diags)
+        {
+            check_ref("cluster", &pool.cluster, clusters.keys(), &mut diags);
+            pools.insert(pool.name.value.clone(), pool);
+        }
+    }
+
+    let mut model_nodes: BTreeMap<String, (&Node, Spanned<String>)> = BTreeMap::new();
+    let mut model_spans = BTreeMap::new();
+    for node in get("model") {
+        let mut r = Reader::new(node, &mut diags, &[], 1);
+        let Some(name) = r.arg_str(0) else {
+            if node.args.is_empty() {
+                r.missing("a name", "model bert-sentiment { … }");
+            }
+            continue;
+        };
+        check_model_children(node, &mut diags);
+        if check_name("model", &name, &mut diags)
+            && unique("model", &name, &mut model_spans, &mut diags)
+        {
+            model_nodes.insert(name.value.clone(), (node, name));
+        }
+    }
+    let mut models = BTreeMap::new();
+    for (key, (node, name)) in &model_nodes {
+        if let Some(model) = lower_model(node, name.clone(), node.children(), &mut diags) {
+            models.insert(key.clone(), model);
+        }
+    }
+
+    let project_name = project
+        .as_ref()
+        .map(|p| p.0.value.clone())
+        .unwrap_or_default();
+    let mut environments = BTreeMap::new();
+    let mut env_spans = BTreeMap::new();
+    for node in get("environment") {
+        let Some(env) = lower_environment(node, &model_nodes, &clusters, &mut diags) else {
+            continue;
+        };
+        if check_name("environment", &env.name, &mut diags)
+            && unique("environment", &env.name, &mut env_spans, &mut diags)
+        {
+            environments.insert(env.name.value.clone(), env);
+        }
+    }
+    if environments.is_empty() && get("environment").is_empty() {
+        environments.insert(
+            "default".to_owned(),
+            Environment {
+                name: Spanned::new("default".to_owned(), anchor),
+                cluster: Spanned::new("default".to_owned(), anchor),
+                namespace: Spanned::new(project_name.clone(), anchor),
+                models: models.clone(),
+                declared: false,
+            },
+        );
+    }
+
+    let Some((name, kubernetes, labels, annotations, image)) = project else {
+        return (None, diags);
+    };
+    let project = Project {
+        name,
+        kubernetes,
+        labels,
+        annotations,
+        image,
+        clusters,
+        pools,
+        models,
+        environments,
+    };
+    (Some(project), diags)
+}
+
+type ProjectHead = (
+    Spanned<String>,
+    String,
+    BTreeMap<String, String>,
+    BTreeMap<String, String>,
+    Image,
+);
+
+fn lower_project_node(
+    nodes: &[&Node],
+    root: FileId,
+    diags: &mut Diagnostics,
+) -> Option<ProjectHead> {
+    let Some(node) = nodes.first() else {
+        diags.push(
+            Diagnostic::error("E0208", "`mlc.kdl` has no `project` node")
+                .label(Span::new(root, 0, 0), "the project root file")
+                .help("start `mlc.kdl` with `project NAME { kubernetes \"1.33\" }`"),
+        );
+        return None;
+    };
+    for extra in &nodes[1..] {
+        diags.push(
+            Diagnostic::error("E0208", "a project has exactly one `project` node")
+                .label(extra.name_span, "second `project`")
+                .label(node.name_span, "first `project`")
+                .help("remove this one; one project per `mlc.kdl`"),
+        );
+    }
+    if node.name_span.file != root {
+        diags.push(
+            Diagnostic::error("E0208", "the `project` node belongs in `mlc.kdl`")
+                .label(node.name_span, "outside the project root file")
+                .help("move it to `mlc.kdl` at the project root"),
+        );
+    }
+    let mut r = Reader::new(node, diags, &[], 1);
+    let name = r.arg_str(0);
+    if name.is_none() && node.args.is_empty() {
+        r.missing("a name", "project recsys { kubernetes \"1.33\" }");
+    }
+    check_children(
+        node,
+        diags,
+        &["kubernetes", "labels", "annotations", "image"],
+        &[],
+    );
+    let mut kubernetes = KUBERNETES_VERSIONS[0].to_owned();
+    let mut labels = BTreeMap::new();
+    let mut annotations = BTreeMap::new();
+    let mut image = Image {
+        span: Some(node.head_span()),
+        ..Image::default()
+    };
+    for child in node.children() {
+        match child.name.as_str() {
+            "kubernetes" => {
+                let mut c = Reader::new(child, diags, &[], 1);
+                no_children(child, c.diags);
+                let version = match c.arg(0) {
+                    Some(v) => match &v.kind {
+                        crate::syntax::ValueKind::String(s) => {
+                            Some(Spanned::new(s.clone(), v.span))
+                        }
+                        crate::syntax::ValueKind::Float(f) => {
+                            Some(Spanned::new(f.to_string(), v.span))
+                        }
+                        _ => c.arg_str(0),
+                    },
+                    None => None,
+                };
+                if let Some(v) = version {
+                    if KUBERNETES_VERSIONS.contains(&v.value.as_str()) {
+                        kubernetes = v.value;
+                    } else {
+                        c.diags.push(
+                            Diagnostic::error(
+                                "E0207",
+                                format!("Kubernetes {} is not supported", v.value),
+                            )
+                            .label(v.span, "unsupported version")
+                            .help(format!("accepted values: {}", list(KUBERNETES_VERSIONS))),
+                        );
+                    }
+                }
+            }
+            "labels" => labels = string_map(child, diags),
+            "annotations" => annotations = string_map(child, diags),
+            "image" => {
+                let mut c = Reader::new(
+                    child,
+                    diags,
+                    &["registry", "tag", "digest", "base", "source", "revision"],
+                    0,
+                );
+                no_children(child, c.diags);
+                image.registry = c.str("registry").map(|s| s.value);
+                image.tag = c.str("tag").map(|s| s.value);
+                image.base = c.str("base");
+                image.source = c.str("source").map(|s| s.value);
+                image.revision = c.str("revision").map(|s| s.value);
+                if let Some(d) = c.str("digest") {
+                    let hex = d.value.strip_prefix("sha256:").unwrap_or("");
+                    if hex.len() == 64
+                        && hex
+                            .chars()
+                            .all(|ch| ch.is_ascii_hexdigit() && !ch.is_ascii_uppercase())
+                    {
+                        image.digest = Some(d.value);
+                    } else {
+                        c.diags.push(
+                            Diagnostic::error("E0210", "malformed image digest")
+                                .label(d.span, "expected `sha256:` and 64 lower-case hex digits")
+                                .help("copy the digest from `crane digest` or your registry, e.g. `sha256:4f5e…`"),
+                        );
+                    }
+                }
+                image.span = Some(child.head_span());
+            }
+            _ => {}
+        }
+    }
+    let name = name?;
+    check_name("project", &name, diags);
+    Some((name, kubernetes, labels, annotations, image))
+}
+
+/// Records `name` in `seen`; reports `E0202` and returns false when it was seen before.
+fn unique(
+    kind: &str,
+    name: &Spanned<String>,
+    seen: &mut BTreeMap<String, Span>,
+    diags: &mut Diagnostics,
+) -> bool {
+    if let Some(first) = seen.get(&name.value) {
+        diags.push(
+            Diagnostic::error(
+                "E0202",
+                format!("{kind} `{}` is defined more than once", name.value),
+            )
+            .label(name.span, "defined again here")
+            .label(*first, "first defined here")
+            .help(format!(
+                "rename one of them; {kind} names are unique in a project"
+            )),
+        );
+        return false;
+    }
+    seen.insert(name.value.clone(), name.span);
+    true
+}
+
+/// Reports `E0203` when `name` is not among `known`.
+pub fn check_ref<'a>(
+    kind: &str,
+    name: &Spanned<String>,
+    known: impl Iterator<Item = &'a String> + Clone,
+    diags: &mut Diagnostics,
+) -> bool {
+    if known.clone().any(|k| *k == name.value) {
+        return true;
+    }
+    let names: Vec<&str> = known.map(String::as_str).collect();
+    let help = did_you_mean(&name.value, names.iter().copied()).unwrap_or_else(|| {
+        if names.is_empty() {
+            format!("declare the {kind} first")
+        } else {
+            format!("known {kind}s: {}", list(&names))
+        }
+    });
+    diags.push(
+        Diagnostic::error("E0203", format!("unknown {kind} `{}`", name.value))
+            .label(name.span, format!("no such {kind}"))
+            .help(help),
+    );
+    false
+}
+
+/// Merges override children into base children: keyed children replace the base child with
+/// the same name and first argument, others replace by name; new ones are appended.
+fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
+    let mut merged: Vec<Node> = base.to_vec();
+    for o in overrides {
+        let same = |b: &Node| {
+            b.name == o.name
+                && (!KEYED_CHILDREN.contains(&o.name.as_str())
+                    || b.args.first().map(|a| &a.kind) == o.args.first().map(|a| &a.kind))
+        };
+        if let Some(slot) = merged.iter_mut().find(|b| same(b)) {
+            *slot = o.clone();
+        } else {
+            merged.push(o.clone());
+        }
+    }
+    merged
+}
+
+fn lower_environment(
+    node: &Node,
+    model_nodes: &BTreeMap<String, (&Node, Spanned<String>)>,
+    clusters: &BTreeMap<String, Cluster>,
+    diags: &mut Diagnostics,
+) -> Option<Environment> {
+    let mut r = Reader::new(node, diags, &["cluster", "namespace"], 1);
+    let name = r.arg_str(0);
+    if name.is_none() && node.args.is_empty() {
+        r.missing(
+            "a name",
+            "environment prod cluster=gpu-east namespace=ml-prod",
+        );
+    }
+    let head = node.head_span();
+    let cluster = r
+        .str("cluster")
+        .unwrap_or_else(|| Spanned::new("default".to_owned(), head));
+    let namespace = r.str("namespace");
+    let name = name?;
+    let namespace = namespace.unwrap_or_else(|| Spanned::new(name.value.clone(), name.span));
+    check_name("namespace", &namespace, diags);
+    check_ref("cluster", &cluster, clusters.keys(), diags);
+    check_children(node, diags, &["model"], &["model"]);
+    let mut overrides: BTreeMap<String, &Node> = BTreeMap::new();
+    for child in node.children().iter().filter(|c| c.name == "model") {
+        let mut c = Reader::new(child, diags, &[], 1);
+        let Some(model) = c.arg_str(0) else { continue };
+        check_model_children(child, diags);
+        if check_ref("model", &model, model_nodes.keys(), diags)
+            && overrides.insert(model.value.clone(), child).is_some()
+        {
+            diags.push(
+                Diagnostic::error(
+                    "E0107",
+                    format!(
+                        "model `{}` overridden twice in this environment",
+                        model.value
+                    ),
+                )
+                .label(model.span, "second override")
+                .help("merge the overrides into one `model` block"),
+            );
+        }
+    }
+    let mut models: BTreeMap<String, Model> = BTreeMap::new();
+    for (key, (base, model_name)) in model_nodes {
+        let children = match overrides.get(key) {
+            Some(o) => merge_children(base.children(), o.children()),
+            None => base.children().to_vec(),
+        };
+        if let Some(model) = lower_model(base, model_name.clone(), &children, diags) {
+            models.insert(key.clone(), model);
+        }
+    }
+    Some(Environment {
+        name,
+        cluster,
+        namespace,
+        models,
+        declared: true,
+    })
+}

@@ -1,0 +1,18 @@
+//! Stage 2: AST → IR. Names resolved across files, defaults applied, quantities and
+//! durations parsed, environment overrides merged into one resolved model per environment.
+//!
+//! Takes every parsed [`crate::syntax::Document`] of a project, gives a [`Project`] (or
+//! `None` when the project node itself is unusable) and diagnostics in the 01xx/02xx blocks.
+
+pub mod catalog;
+mod ir;
+mod lower_model;
+mod lower_pool;
+mod lower_project;
+pub mod names;
+mod reader;
+pub mod units;
+
+pub use ir::*;
+pub use lower_model::MODEL_CHILDREN;
+pub use lower_project::{KUBERNETES_VERSIONS, TOP_LEVEL, check_ref, lower};

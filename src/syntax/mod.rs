@@ -1,0 +1,11 @@
+//! Stage 1: KDL text → the AST "as written", every node, entry and value with its span.
+//!
+//! Takes one source file, gives a [`Document`] and the KDL syntax diagnostics (`E0101`),
+//! with mlc's own help added where a bare Kubernetes quantity or duration is the cause.
+//! No KDL type leaves this module.
+
+mod ast;
+mod parse;
+
+pub use ast::{Document, Node, Prop, Value, ValueKind};
+pub use parse::parse;

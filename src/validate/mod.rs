@@ -1,0 +1,30 @@
+//! Stage 3: semantic rules over the whole resolved project, one file per rule family.
+//!
+//! Takes a [`Project`], gives diagnostics in the 03xx block (and the `W03xx` warnings).
+//! Rules read the IR only; every diagnostic points at the span that caused it.
+
+mod capacity;
+mod gpu;
+mod models;
+mod scaling;
+
+use std::path::Path;
+
+use crate::diagnostics::Diagnostics;
+use crate::model::Project;
+
+/// Runs every rule over `project`; `root` is the project directory (for `file://` artifacts).
+pub fn validate(project: &Project, root: &Path) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    gpu::check_pools(project, &mut diags);
+    for env in project.environments.values() {
+        for model in env.models.values() {
+            gpu::check_accelerator(project, env, model, root, &mut diags);
+            scaling::check(model, &mut diags);
+            models::check(model, &mut diags);
+        }
+    }
+    capacity::check(project, &mut diags);
+    models::check_project(project, &mut diags);
+    diags
+}

@@ -1,0 +1,239 @@
+//! Per-model rules: resources, traffic split, derived names, artifacts, formats, and the
+//! project-level image warning.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Format, Model, Project, ServeTarget, Spanned, units::Quantity};
+
+/// Every name Kubernetes, KServe or KEDA will derive from the model (DESIGN §8.2).
+pub fn derived_names(model: &Model) -> Vec<String> {
+    let name = &model.name.value;
+    let keda = model
+        .autoscale
+        .policy
+        .as_ref()
+        .is_some_and(|p| p.value.is_event_driven());
+    match model.serve.value {
+        ServeTarget::Deployment => {
+            let mut v = vec![name.clone()];
+            if keda {
+                v.push(format!("keda-hpa-{name}"));
+            }
+            v
+        }
+        ServeTarget::KserveStandard | ServeTarget::KserveKnative => {
+            let mut v = vec![format!("{name}-predictor")];
+            if keda {
+                v.push(format!("keda-hpa-{name}-predictor"));
+            }
+            for canary in &model.canaries {
+                v.push(format!("{name}-{}-predictor", canary.name.value));
+                if keda {
+                    v.push(format!("keda-hpa-{name}-{}-predictor", canary.name.value));
+                }
+            }
+            v
+        }
+    }
+}
+
+fn check_limit(
+    what: &str,
+    request: Option<&Spanned<Quantity>>,
+    limit: Option<&Spanned<Quantity>>,
+    diags: &mut Diagnostics,
+) {
+    if let (Some(r), Some(l)) = (request, limit)
+        && r.value.value > l.value.value
+    {
+        diags.push(
+            Diagnostic::error("E0312", format!("{what} request `{}` exceeds its limit `{}`", r.value, l.value))
+                .label(r.span, "request")
+                .label(l.span, "limit")
+                .help("Kubernetes rejects a request above its limit: raise the limit or lower the request"),
+        );
+    }
+}
+
+fn formats_for(target: ServeTarget) -> &'static [Format] {
+    match target {
+        ServeTarget::Deployment => &[
+            Format::Onnx,
+            Format::Tensorflow,
+            Format::Triton,
+            Format::Custom,
+        ],
+        _ => &[
+            Format::Onnx,
+            Format::Sklearn,
+            Format::Xgboost,
+            Format::Lightgbm,
+            Format::Pytorch,
+            Format::Tensorflow,
+            Format::Triton,
+            Format::Huggingface,
+            Format::Custom,
+        ],
+    }
+}
+
+/// Rules for one resolved model.
+pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
+    let r = &model.resources;
+    check_limit("cpu", r.cpu.as_ref(), r.cpu_limit.as_ref(), diags);
+    check_limit("memory", r.memory.as_ref(), r.memory_limit.as_ref(), diags);
+
+    let target = model.serve.value;
+    if !model.canaries.is_empty() {
+        let total: i64 = model
+            .canaries
+            .iter()
+            .map(|c| c.percent.value.clamp(0, 100))
+            .sum();
+        for c in &model.canaries {
+            if !(0..=100).contains(&c.percent.value) {
+                diags.push(
+                    Diagnostic::error(
+                        "E0313",
+                        format!("traffic percentage {} is out of range", c.percent.value),
+                    )
+                    .label(c.percent.span, "expected 0 to 100")
+                    .help("write a whole percentage from 0 to 100"),
+                );
+            }
+        }
+        if total > 100 {
+            let mut d = Diagnostic::error(
+                "E0313",
+                format!("canary percentages add up to {total}, above 100"),
+            );
+            for c in &model.canaries {
+                d = d.label(c.percent.span, format!("{}%", c.percent.value));
+            }
+            diags.push(d.help(
+                "the variants share 100% of the traffic with the main predictor: lower them",
+            ));
+        }
+        match target {
+            ServeTarget::Deployment => diags.push(
+                Diagnostic::error("E0314", "`serve deployment` cannot split traffic")
+                    .label(model.canaries[0].name.span, "canary")
+                    .label(model.serve.span, "serve target")
+                    .help("use `serve kserve` for canary and A/B rollouts"),
+            ),
+            ServeTarget::KserveKnative if model.canaries.len() > 1 => diags.push(
+                Diagnostic::error(
+                    "E0314",
+                    "KServe Knative mode splits traffic between two revisions only",
+                )
+                .label(model.canaries[1].name.span, "second canary")
+                .help("keep one canary, or use `serve kserve mode=standard` for several variants"),
+            ),
+            _ => {}
+        }
+    }
+
+    for derived in derived_names(model) {
+        if derived.len() > 63 {
+            diags.push(
+                Diagnostic::error(
+                    "E0315",
+                    format!(
+                        "derived name `{derived}` is {} characters, above Kubernetes' 63",
+                        derived.len()
+                    ),
+                )
+                .label(model.name.span, "model name")
+                .help(format!(
+                    "shorten the model (or canary) name by at least {} characters",
+                    derived.len() - 63
+                )),
+            );
+        }
+    }
+
+    for (artifact, _) in std::iter::once((&model.artifact, ()))
+        .chain(model.canaries.iter().map(|c| (&c.artifact, ())))
+    {
+        match &artifact.sha256 {
+            Some(sha) if artifact.is_directory() => diags.push(
+                Diagnostic::error(
+                    "E0316",
+                    "a sha256 pins a single file, but this artifact is a directory",
+                )
+                .label(sha.span, "digest")
+                .label(artifact.uri.span, "directory artifact")
+                .help("point the URI at the model file, or drop `sha256` for a directory"),
+            ),
+            None if !artifact.is_directory() && artifact.scheme != "pvc" => diags.push(
+                Diagnostic::warning(
+                    "W0301",
+                    format!("artifact of `{}` has no sha256", model.name.value),
+                )
+                .label(artifact.uri.span, "not pinned")
+                .help(
+                    "add `sha256=\"…\"` so a changed file is a reviewed change and rolls the pods",
+                ),
+            ),
+            _ => {}
+        }
+    }
+
+    let format = model.format.value;
+    if !formats_for(target).contains(&format) {
+        diags.push(
+            Diagnostic::error("E0318", format!("`{}` models cannot be served with {}", format.as_str(), target.describe()))
+                .label(model.format.span, "format")
+                .label(model.serve.span, "serve target")
+                .help("plain Deployments serve onnx (mlc-serve), tensorflow (TF Serving), triton and custom images; use `serve kserve` for the other formats"),
+        );
+    } else if format == Format::Custom && model.runtime.image.is_none() {
+        diags.push(
+            Diagnostic::error("E0318", "a `custom` model needs its image")
+                .label(model.format.span, "custom format")
+                .help("add `runtime image=\"registry/image:tag\" port=8080 health=\"/healthz\"`"),
+        );
+    }
+
+    if model.autoscale.min.value == 1 {
+        diags.push(
+            Diagnostic::warning("W0302", format!("`{}` runs a single replica", model.name.value))
+                .label(model.autoscale.min.span, "one replica")
+                .help("any eviction or node drain is downtime: use `autoscale min=2` for serving that must stay up"),
+        );
+    }
+}
+
+/// Whether any resolved model runs on mlc-serve (onnx without another runtime).
+pub fn uses_mlc_serve(project: &Project) -> bool {
+    project
+        .environments
+        .values()
+        .flat_map(|e| e.models.values())
+        .any(|m| {
+            m.format.value == Format::Onnx && m.runtime.name.is_none() && m.runtime.image.is_none()
+        })
+}
+
+/// Project-level warnings.
+pub(crate) fn check_project(project: &Project, diags: &mut Diagnostics) {
+    if !uses_mlc_serve(project) {
+        return;
+    }
+    let pinned = project
+        .image
+        .base
+        .as_ref()
+        .is_some_and(|b| b.value.contains("@sha256:"));
+    if !pinned {
+        let span = project
+            .image
+            .base
+            .as_ref()
+            .map_or(project.image.span.unwrap_or(project.name.span), |b| b.span);
+        diags.push(
+            Diagnostic::warning("W0304", "the runtime base image is not pinned by digest")
+                .label(span, "unpinned base image")
+                .help("write `image base=\"debian:bookworm-slim@sha256:…\"` so the runtime image is reproducible"),
+        );
+    }
+}
