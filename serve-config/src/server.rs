@@ -1,0 +1,75 @@
+//! The `server` section: listener, request limits, timeouts, logging and the ONNX Runtime library.
+
+use serde::{Deserialize, Serialize};
+
+use crate::duration::Duration;
+
+/// Settings of the HTTP server, shared by every model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on (default `0.0.0.0`, every interface).
+    pub host: String,
+    /// TCP port for the inference API, health and `/metrics` (default 8080).
+    pub port: u16,
+    /// Largest request body accepted, in bytes; larger bodies get 413 (default 16 MiB).
+    pub max_body_bytes: u64,
+    /// Requests that may wait for a session per model; when full, 429 (default 256).
+    pub queue_depth: u32,
+    /// Longest time a request may take from arrival to response; then 504 (default `30s`).
+    pub request_timeout: Duration,
+    /// After SIGTERM, how long accepted requests may take to finish before exit (default `25s`).
+    pub shutdown_grace: Duration,
+    /// Log line format on stderr (default `text`).
+    pub log_format: LogFormat,
+    /// Path of `libonnxruntime.so`; when absent, `ORT_DYLIB_PATH`, then the `onnxruntime`
+    /// Python package, are tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ort_library: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            host: "0.0.0.0".to_owned(),
+            port: 8080,
+            max_body_bytes: 16 * 1024 * 1024,
+            queue_depth: 256,
+            request_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(25),
+            log_format: LogFormat::Text,
+            ort_library: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Checks the rules that the types alone cannot express.
+    pub(crate) fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.host.is_empty() {
+            problems.push("`server.host` is empty".to_owned());
+        }
+        if self.max_body_bytes == 0 {
+            problems.push("`server.max_body_bytes` must be at least 1".to_owned());
+        }
+        if self.queue_depth == 0 {
+            problems.push("`server.queue_depth` must be at least 1".to_owned());
+        }
+        if self.request_timeout.as_std().is_zero() {
+            problems.push("`server.request_timeout` must be longer than 0".to_owned());
+        }
+        problems
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}

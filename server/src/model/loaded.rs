@@ -1,0 +1,140 @@
+//! [`Model`]: a loaded model as the HTTP layer sees it, and [`load`], which builds one.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use mlc_serve_config::ModelConfig;
+use ort::environment::Environment;
+use ort::session::Session;
+use tokio::sync::{mpsc, oneshot};
+
+use super::batcher::{BatchPolicy, Dispatcher};
+use super::job::Job;
+use super::metadata::ModelMetadata;
+use super::path::resolve_model_file;
+use super::session_pool::SessionPool;
+use crate::error::ApiError;
+use crate::metrics::ModelMetrics;
+use crate::tensor::Tensor;
+
+/// A model ready to serve: metadata and the queue in front of its sessions.
+#[derive(Debug)]
+pub struct Model {
+    /// Name in URLs.
+    pub name: String,
+    /// Version, when configured.
+    pub version: Option<String>,
+    /// Inputs and outputs.
+    pub metadata: Arc<ModelMetadata>,
+    /// Largest batch in rows, or `None` when batching is off.
+    pub max_batch_size: Option<usize>,
+    /// Seconds a client should wait after a 429.
+    retry_after: u32,
+    queue: mpsc::Sender<Job>,
+}
+
+impl Model {
+    /// Queues checked inputs (graph order) and waits for the outputs (graph order).
+    /// A full queue is 429 with `Retry-After`.
+    pub async fn infer(&self, inputs: Vec<Tensor>) -> Result<Vec<Tensor>, ApiError> {
+        let (reply, result) = oneshot::channel();
+        self.queue
+            .try_send(Job::new(inputs, reply))
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => ApiError {
+                    retry_after: Some(self.retry_after),
+                    ..ApiError::new(
+                        axum::http::StatusCode::TOO_MANY_REQUESTS,
+                        format!("model `{}` is overloaded: its queue is full", self.name),
+                    )
+                },
+                mpsc::error::TrySendError::Closed(_) => ApiError::shutting_down(),
+            })?;
+        result
+            .await
+            .map_err(|_| ApiError::internal("the inference was dropped"))?
+    }
+
+    /// Requests waiting in the queue.
+    pub fn queue_depth(&self) -> usize {
+        self.queue
+            .max_capacity()
+            .saturating_sub(self.queue.capacity())
+    }
+}
+
+/// Loads `config`'s model: its sessions, metadata and dispatcher (spawned on the current Tokio
+/// runtime). `queue_depth` bounds the waiting requests.
+pub fn load(
+    env: &Environment,
+    config: &ModelConfig,
+    queue_depth: usize,
+    metrics: Arc<ModelMetrics>,
+) -> Result<Model, String> {
+    let file = resolve_model_file(Path::new(&config.path))?;
+    let threads = usize::try_from(config.intra_op_threads).unwrap_or(1).max(1);
+    let count = usize::try_from(config.sessions).unwrap_or(1).max(1);
+    let sessions = (0..count)
+        .map(|_| open_session(env, &file, threads))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            format!(
+                "model `{}`: cannot load `{}`: {e}",
+                config.name,
+                file.display()
+            )
+        })?;
+    let metadata = sessions
+        .first()
+        .map(ModelMetadata::from_session)
+        .ok_or_else(|| format!("model `{}`: no session", config.name))?
+        .map_err(|e| format!("model `{}`: {e}", config.name))?;
+    let policy = config.batching.and_then(|b| {
+        if let Some(obstacle) = metadata.batching_obstacle() {
+            tracing::warn!(
+                model = %config.name,
+                "dynamic batching is off: {obstacle}; every input and output needs a dynamic first dimension"
+            );
+            return None;
+        }
+        Some(BatchPolicy {
+            max_rows: usize::try_from(b.max_batch_size).unwrap_or(usize::MAX).max(1),
+            max_delay: b.max_queue_delay.as_std(),
+        })
+    });
+    let metadata = Arc::new(metadata);
+    let (sender, receiver) = mpsc::channel(queue_depth.max(1));
+    let dispatcher = Dispatcher {
+        queue: receiver,
+        pool: Arc::new(SessionPool::new(sessions)),
+        metadata: Arc::clone(&metadata),
+        policy,
+        metrics,
+    };
+    tokio::spawn(dispatcher.run());
+    tracing::info!(
+        model = %config.name,
+        file = %file.display(),
+        sessions = count,
+        batching = policy.map_or_else(|| "off".to_owned(), |p| format!("max {} rows, {:?} delay", p.max_rows, p.max_delay)),
+        "model loaded"
+    );
+    Ok(Model {
+        name: config.name.clone(),
+        version: config.version.clone(),
+        metadata,
+        max_batch_size: policy.map(|p| p.max_rows),
+        retry_after: 1,
+        queue: sender,
+    })
+}
+
+fn open_session(env: &Environment, file: &Path, threads: usize) -> Result<Session, String> {
+    Session::builder(env)
+        .and_then(|b| Ok(b.with_intra_threads(threads)?))
+        .and_then(|b| Ok(b.with_inter_threads(1)?))
+        .and_then(|b| Ok(b.with_intra_op_spinning(false)?))
+        .map_err(|e| e.to_string())?
+        .commit_from_file(file)
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,215 @@
+//! [`TensorData`]: the typed elements of one tensor, and [`Tensor`]: elements with a shape.
+
+use std::ops::Range;
+
+use half::{bf16, f16};
+use ort::value::{DynValue, Tensor as OrtTensor};
+use serde::{Serialize, Serializer};
+
+use super::datatype::DataType;
+use super::element::Element;
+use super::json;
+
+/// A tensor: shape (each dimension ≥ 0, empty for a scalar) and row-major data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tensor {
+    /// Dimensions, outermost first.
+    pub shape: Vec<i64>,
+    /// Elements; their count is the product of `shape`.
+    pub data: TensorData,
+}
+
+/// Number of elements a shape holds, or `None` when a dimension is negative or the product
+/// overflows.
+pub(crate) fn element_count(shape: &[i64]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, dim| {
+        acc.checked_mul(usize::try_from(*dim).ok()?)
+    })
+}
+
+macro_rules! tensor_data {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        /// The elements of a tensor, one vector type per datatype (all but `BYTES`).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum TensorData {
+            $(
+                #[doc = concat!("`", stringify!($variant), "` elements.")]
+                $variant(Vec<$ty>),
+            )*
+        }
+
+        impl TensorData {
+            /// The protocol datatype of the elements.
+            pub fn datatype(&self) -> DataType {
+                match self { $(Self::$variant(_) => DataType::$variant,)* }
+            }
+
+            /// Number of elements.
+            pub fn len(&self) -> usize {
+                match self { $(Self::$variant(v) => v.len(),)* }
+            }
+
+            /// Whether there are no elements.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// An empty vector of `datatype` with room for `capacity` elements.
+            pub fn with_capacity(datatype: DataType, capacity: usize) -> Result<Self, String> {
+                match datatype {
+                    $(DataType::$variant => Ok(Self::$variant(Vec::with_capacity(capacity))),)*
+                    DataType::Bytes => Err("BYTES tensors are not supported".to_owned()),
+                }
+            }
+
+            /// Parses the JSON text of a `data` field (flat or nested) as `datatype`.
+            pub fn from_json(datatype: DataType, text: &str, expected: usize) -> Result<Self, String> {
+                let mut data = Self::with_capacity(datatype, expected)?;
+                match &mut data {
+                    $(Self::$variant(v) => json::read_into(text, v, datatype.name())?,)*
+                }
+                Ok(data)
+            }
+
+            /// Reads little-endian elements (the binary tensor extension) of `datatype`.
+            pub fn from_le_bytes(datatype: DataType, bytes: &[u8]) -> Result<Self, String> {
+                match datatype {
+                    $(DataType::$variant => {
+                        let size = <$ty as Element>::SIZE;
+                        if bytes.len() % size != 0 {
+                            return Err(format!(
+                                "{} binary data of {} bytes is not a whole number of {size}-byte elements",
+                                datatype, bytes.len()
+                            ));
+                        }
+                        Ok(Self::$variant(bytes.chunks_exact(size).map(<$ty as Element>::read_le).collect()))
+                    })*
+                    DataType::Bytes => Err("BYTES tensors are not supported".to_owned()),
+                }
+            }
+
+            /// Appends the little-endian encoding of every element.
+            pub fn write_le_bytes(&self, out: &mut Vec<u8>) {
+                match self {
+                    $(Self::$variant(v) => {
+                        out.reserve(v.len() * <$ty as Element>::SIZE);
+                        for x in v {
+                            x.write_le(out);
+                        }
+                    })*
+                }
+            }
+
+            /// Appends the elements of `other`; `false` (and nothing appended) when the types differ.
+            pub fn extend_from(&mut self, other: &Self) -> bool {
+                match (self, other) {
+                    $((Self::$variant(a), Self::$variant(b)) => {
+                        a.extend_from_slice(b);
+                        true
+                    })*
+                    _ => false,
+                }
+            }
+
+            /// The elements in `range`, or `None` when it is out of bounds.
+            pub fn slice(&self, range: Range<usize>) -> Option<Self> {
+                match self { $(Self::$variant(v) => v.get(range).map(|s| Self::$variant(s.to_vec())),)* }
+            }
+
+            /// Moves the elements into an ONNX Runtime tensor of `shape`.
+            pub fn into_ort(self, shape: Vec<i64>) -> ort::Result<DynValue> {
+                match self { $(Self::$variant(v) => Ok(OrtTensor::from_array((shape, v))?.into_dyn()),)* }
+            }
+
+            /// Copies an ONNX Runtime tensor of element type `datatype` out: shape and elements.
+            pub fn from_ort(datatype: DataType, value: &DynValue) -> Result<Tensor, String> {
+                match datatype {
+                    $(DataType::$variant => {
+                        let (shape, data) = value.try_extract_tensor::<$ty>().map_err(|e| e.to_string())?;
+                        Ok(Tensor { shape: shape.to_vec(), data: Self::$variant(data.to_vec()) })
+                    })*
+                    DataType::Bytes => Err("BYTES outputs are not supported".to_owned()),
+                }
+            }
+        }
+    };
+}
+
+tensor_data!(
+    Bool(bool),
+    Uint8(u8),
+    Uint16(u16),
+    Uint32(u32),
+    Uint64(u64),
+    Int8(i8),
+    Int16(i16),
+    Int32(i32),
+    Int64(i64),
+    Fp16(f16),
+    Fp32(f32),
+    Fp64(f64),
+    Bf16(bf16),
+);
+
+impl Serialize for TensorData {
+    /// Writes a flat JSON array; half-precision values are written as their `f32` values.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Bool(v) => v.serialize(serializer),
+            Self::Uint8(v) => v.serialize(serializer),
+            Self::Uint16(v) => v.serialize(serializer),
+            Self::Uint32(v) => v.serialize(serializer),
+            Self::Uint64(v) => v.serialize(serializer),
+            Self::Int8(v) => v.serialize(serializer),
+            Self::Int16(v) => v.serialize(serializer),
+            Self::Int32(v) => v.serialize(serializer),
+            Self::Int64(v) => v.serialize(serializer),
+            Self::Fp16(v) => serializer.collect_seq(v.iter().map(|x| x.to_f32())),
+            Self::Fp32(v) => v.serialize(serializer),
+            Self::Fp64(v) => v.serialize(serializer),
+            Self::Bf16(v) => serializer.collect_seq(v.iter().map(|x| x.to_f32())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DataType, TensorData, element_count};
+
+    #[test]
+    fn binary_round_trip_for_every_type() {
+        for name in [
+            "BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64",
+            "FP16", "FP32", "FP64", "BF16",
+        ] {
+            let dt = DataType::parse(name).unwrap();
+            let json = if dt == DataType::Bool {
+                "[true, false, true]"
+            } else {
+                "[1, 0, 2]"
+            };
+            let data = TensorData::from_json(dt, json, 3).unwrap();
+            let mut bytes = Vec::new();
+            data.write_le_bytes(&mut bytes);
+            assert_eq!(bytes.len(), 3 * dt.element_size().unwrap());
+            assert_eq!(
+                TensorData::from_le_bytes(dt, &bytes).unwrap(),
+                data,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_partial_elements() {
+        assert!(TensorData::from_le_bytes(DataType::Fp32, &[0, 0, 0]).is_err());
+    }
+
+    #[test]
+    fn counts_elements() {
+        assert_eq!(element_count(&[]), Some(1));
+        assert_eq!(element_count(&[2, 0, 3]), Some(0));
+        assert_eq!(element_count(&[-1, 3]), None);
+        assert_eq!(element_count(&[i64::MAX, i64::MAX]), None);
+    }
+}
