@@ -1,0 +1,65 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared data directory (`MLC_SHARED_DIR`, default `../shared`), or `None` with a
+/// printed notice when it is missing outside CI. Under `CI=true` a missing directory panics.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("MLC_SHARED_DIR")
+        .map_or_else(|| repo().join("..").join("shared"), PathBuf::from);
+    if dir.join("DESIGN.md").is_file() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "shared data directory {} is missing (CI=true: fixtures are required)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "notice: shared data directory {} is missing; skipping",
+        dir.display()
+    );
+    None
+}
+
+/// Runs `f` on a rayon pool of `threads` threads.
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
+        .install(f)
+}
+
+/// Every file below `dir` as (relative path, bytes), sorted.
+pub fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("walk");
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((rel, std::fs::read(entry.path()).expect("read")));
+        }
+    }
+    out
+}
+
+/// Whether tests run in bless mode.
+pub fn bless() -> bool {
+    std::env::var_os("MLC_BLESS").is_some_and(|v| v == "1")
+}
