@@ -224,3 +224,57 @@ pub fn check(path: &Path) -> Checked {
         project,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_path_is_e0001() {
+        let checked = check(Path::new("/nonexistent/mlc-test-path"));
+        let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0001"]);
+    }
+
+    #[test]
+    fn directory_without_root_is_e0002() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("model.kdl"), "model a {}\n").unwrap();
+        let checked = check(dir.path());
+        let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0002"]);
+    }
+
+    #[test]
+    fn unreadable_file_is_e0001() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mlc.kdl"), "project p\n").unwrap();
+        std::fs::write(dir.path().join("bad.kdl"), [0xff, 0xfe, 0x00]).unwrap();
+        let checked = check(dir.path());
+        let codes: Vec<_> = checked.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0001"]);
+    }
+
+    #[test]
+    fn subdirectory_walks_up_to_root_and_skips_hidden_and_output() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("mlc.kdl"), "project p\n").unwrap();
+        for sub in ["models", ".hidden", "manifests"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("x.kdl"), "garbage {{{\n").unwrap();
+        }
+        std::fs::write(dir.path().join("models").join("x.kdl"), "cluster c\n").unwrap();
+        let checked = check(&dir.path().join("models"));
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{:?}",
+            checked.diagnostics
+        );
+        let names: Vec<_> = checked
+            .sources
+            .iter()
+            .map(|(_, f)| f.name.clone())
+            .collect();
+        assert_eq!(names, ["mlc.kdl", "models/x.kdl"]);
+    }
+}

@@ -8,6 +8,8 @@
 //! Each case runs at 1 and 4 threads and the results must be byte-identical.
 //! `MLC_BLESS=1 cargo test --test golden` rewrites the expected files.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
+
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! fixed example; each erroneous example raises exactly that code, each fixed one checks
 //! clean of it; each code appears in a golden case or (00xx) a unit test; codes are unique.
 
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
+
 mod support;
 
 use std::collections::BTreeSet;

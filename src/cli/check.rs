@@ -11,7 +11,7 @@ use crate::driver;
 ///
 /// Example: `mlc check examples/bert-kafka-mig` or, in CI, `mlc check --format json`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The project directory, or any file or directory inside it (walks up to `mlc.kdl`).
     #[arg(default_value = ".")]
     pub path: PathBuf,

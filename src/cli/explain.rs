@@ -1,5 +1,7 @@
 //! `mlc explain`: the long explanation of a diagnostic code.
 
+use std::fmt::Write as _;
+
 use clap::Args;
 
 use super::output::{ExitStatus, stderr, stdout};
@@ -9,7 +11,7 @@ use crate::diagnostics::{REGISTRY, Severity, lookup};
 ///
 /// Example: `mlc explain E0301`, or `mlc explain --list` for every code.
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The code, such as `E0301`.
     #[arg(required_unless_present = "list")]
     pub code: Option<String>,
@@ -27,7 +29,7 @@ pub(crate) fn run(args: &ExplainArgs) -> ExitStatus {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
             };
-            text.push_str(&format!("{}  {kind:<7}  {}\n", code.code, code.title));
+            let _ = writeln!(text, "{}  {kind:<7}  {}", code.code, code.title);
         }
         stdout(&text);
         return ExitStatus::Success;

@@ -1,6 +1,6 @@
 //! Printers: human (miette's graphical report) and JSON.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
 use serde::Serialize;
@@ -153,10 +153,11 @@ pub fn render_human(
         }
         out.push_str(text.trim_end());
         out.push('\n');
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "  for more information, try `mlc explain {}`\n\n",
             diagnostic.code
-        ));
+        );
     }
     let (errors, warnings) = (diagnostics.error_count(), diagnostics.warning_count());
     if errors + warnings > 0 {
@@ -190,7 +191,7 @@ fn summary(errors: usize, warnings: usize) -> String {
 }
 
 /// Version of the JSON diagnostic format; bumped on any incompatible change.
-pub const JSON_FORMAT_VERSION: u32 = 1;
+pub(crate) const JSON_FORMAT_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 struct JsonPosition {

@@ -40,7 +40,7 @@ pub const MODEL_CHILDREN: &[&str] = &[
 ];
 
 /// Children that may repeat, keyed by their first argument for environment overrides.
-pub const KEYED_CHILDREN: &[&str] = &[
+pub(crate) const KEYED_CHILDREN: &[&str] = &[
     "canary",
     "env",
     "image-pull-secret",
@@ -86,7 +86,13 @@ pub(crate) fn lower_model(
             f
         }
         None => match &artifact {
-            Some(a) if a.uri.value.ends_with(".onnx") => Some(Spanned::new(Format::Onnx, head)),
+            Some(a)
+                if std::path::Path::new(&a.uri.value)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("onnx")) =>
+            {
+                Some(Spanned::new(Format::Onnx, head))
+            }
             _ => {
                 Reader::new(node, diags, &[], 1).missing("a `format`", "format onnx");
                 None
@@ -115,7 +121,7 @@ pub(crate) fn lower_model(
             memory_limit: r.quantity("memory-limit"),
         }
     });
-    let batching = find("batching").and_then(|c| {
+    let batching = find("batching").map(|c| {
         let mut r = Reader::new(c, diags, &["max-batch", "max-delay"], 0);
         no_children(c, r.diags);
         let max_batch = r.u32("max-batch").map_or(8, |v| v.value);
@@ -130,10 +136,10 @@ pub(crate) fn lower_model(
                     .help("use `max-batch=1` to turn batching off, or remove `batching`"),
             );
         }
-        Some(Batching {
+        Batching {
             max_batch,
             max_delay,
-        })
+        }
     });
     let autoscale = find("autoscale").map_or(
         Some(Autoscale {

@@ -60,10 +60,10 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     let mut declared_gpus: BTreeMap<String, GpuRef> = BTreeMap::new();
     let mut gpu_spans: BTreeMap<String, Span> = BTreeMap::new();
     for node in get("gpu-model") {
-        if let Some((name, gpu)) = lower_gpu_model(node, &mut diags) {
-            if unique("GPU model", &name, &mut gpu_spans, &mut diags) {
-                declared_gpus.insert(name.value, gpu);
-            }
+        if let Some((name, gpu)) = lower_gpu_model(node, &mut diags)
+            && unique("GPU model", &name, &mut gpu_spans, &mut diags)
+        {
+            declared_gpus.insert(name.value, gpu);
         }
     }
 

@@ -22,17 +22,26 @@ pub fn parse(file: FileId, text: &str) -> (Document, Diagnostics) {
             for d in &error.diagnostics {
                 let offset = char_to_byte(text, d.span.offset());
                 let end = char_to_byte(text, d.span.offset() + d.span.len());
-                let span = Span::new(file, offset, end);
                 let message = d
                     .message
                     .clone()
                     .unwrap_or_else(|| "invalid KDL".to_owned())
                     .to_lowercase();
                 let message = message.trim_end_matches('.').to_owned();
-                let mut diagnostic = Diagnostic::error("E0101", message)
-                    .label(span, d.label.clone().unwrap_or_else(|| "here".to_owned()));
-                let help = quantity_help(text, offset).or_else(|| d.help.clone());
-                diagnostic = diagnostic.maybe_help(help);
+                let label = d.label.clone().unwrap_or_else(|| "here".to_owned());
+                // Look for the culprit in the reported span, then on the rest of its line.
+                let line_end = text[end.min(text.len())..]
+                    .find('\n')
+                    .map_or(text.len(), |i| end + i);
+                let diagnostic = match bare_token(text, offset, line_end) {
+                    Some((s, e, help)) => Diagnostic::error("E0101", message)
+                        .label(Span::new(file, s, e), "bare value")
+                        .label(Span::new(file, offset, end), label)
+                        .help(help),
+                    None => Diagnostic::error("E0101", message)
+                        .label(Span::new(file, offset, end), label)
+                        .maybe_help(d.help.clone()),
+                };
                 diagnostics.push(diagnostic);
             }
             if error.diagnostics.is_empty() {
@@ -61,53 +70,65 @@ fn char_to_byte(text: &str, offset: usize) -> usize {
         .map_or(text.len(), |(i, _)| i)
 }
 
-/// The bare token around `offset`, as far as KDL's value characters go.
-fn token_at(text: &str, offset: usize) -> &str {
-    let is_token = |c: char| !c.is_whitespace() && !"{}();=\"".contains(c);
-    let offset = offset.min(text.len());
-    let start = text[..offset]
-        .rfind(|c: char| !is_token(c))
-        .map_or(0, |i| i + 1);
-    let end = text[offset..]
-        .find(|c: char| !is_token(c))
-        .map_or(text.len(), |i| offset + i);
-    &text[start..end]
-}
-
-/// mlc's own help when a syntax error sits on a bare quantity, duration or profile.
-fn quantity_help(text: &str, offset: usize) -> Option<String> {
-    if !text.is_char_boundary(offset.min(text.len())) {
-        return None;
+/// A bare token in `text[start..end]` that KDL v2 cannot take unquoted: a value starting
+/// with a digit followed by letters (`8Gi`, `5ms`, `1g.10gb`) or containing `/`.
+/// Returns its byte range and mlc's help.
+fn bare_token(text: &str, start: usize, end: usize) -> Option<(usize, usize, String)> {
+    let region = text.get(start..end.min(text.len()))?;
+    let mut in_string = false;
+    let mut token_start = None;
+    let mut tokens = Vec::new();
+    for (i, c) in region.char_indices() {
+        if c == '"' {
+            in_string = !in_string;
+            token_start = None;
+            continue;
+        }
+        let boundary = c.is_whitespace() || "{}();".contains(c);
+        match (in_string, boundary, token_start) {
+            (false, false, None) => token_start = Some(i),
+            (false, true, Some(s)) => {
+                tokens.push((s, i));
+                token_start = None;
+            }
+            _ => {}
+        }
     }
-    let token = token_at(text, offset);
-    let value = token.split_once('=').map_or(token, |(_, v)| v);
-    let (key, value) = match token.split_once('=') {
-        Some((k, v)) => (Some(k), v),
-        None => (None, value),
-    };
-    let starts_digit = value
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_digit() || c == '.');
-    if value.is_empty() || !(starts_digit || value.contains('/')) || value.contains('"') {
-        return None;
+    if let (false, Some(s)) = (in_string, token_start) {
+        tokens.push((s, region.len()));
     }
-    let quoted = match key {
-        Some(k) => format!("{k}=\"{value}\""),
-        None => format!("\"{value}\""),
-    };
-    let what = if value.contains('/') {
-        "quote values that contain `/`, such as label keys"
-    } else if value.contains("g.") && value.contains("gb") {
-        "quote MIG profiles"
-    } else if value.ends_with("ms") || value.ends_with('s') || value.ends_with('h') {
-        "quote durations"
-    } else {
-        "quote Kubernetes quantities"
-    };
-    Some(format!(
-        "{what}: `{quoted}` (a bare KDL value cannot start with a digit or contain `/`)"
-    ))
+    tokens.into_iter().find_map(|(s, e)| {
+        let token = &region[s..e];
+        let (key, value) = match token.split_once('=') {
+            Some((k, v)) => (Some(k), v),
+            None => (None, token),
+        };
+        let starts_digit = value.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+        let suspicious = (starts_digit && value.contains(|c: char| c.is_ascii_alphabetic()))
+            || (value.contains('/') && !value.starts_with("//") && !value.starts_with('#'));
+        if value.is_empty() || !suspicious {
+            return None;
+        }
+        let quoted = key.map_or_else(|| format!("\"{value}\""), |k| format!("{k}=\"{value}\""));
+        let what = if value.contains('/') {
+            "quote values that contain `/`, such as label keys"
+        } else if value.contains("g.") && value.contains("gb") {
+            "quote MIG profiles"
+        } else if value.ends_with("ms")
+            || value.ends_with('s')
+            || value.ends_with('h')
+            || (value.ends_with('m') && !value.contains('.')) && value.len() > 2
+        {
+            "quote durations and quantities"
+        } else {
+            "quote Kubernetes quantities"
+        };
+        let help = format!(
+            "{what}: `{quoted}` (a bare KDL value cannot start with a digit or contain `/`)"
+        );
+        let value_start = start + s + key.map_or(0, |k| k.len() + 1);
+        Some((value_start, start + e, help))
+    })
 }
 
 fn identifier_span(file: FileId, span: miette::SourceSpan) -> Span {

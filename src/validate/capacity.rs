@@ -38,11 +38,13 @@ fn supply(pool: &Pool, key: &str) -> u64 {
     }
 }
 
+/// Total demand on one pool resource, and who makes it: (environment, model, count, span).
+type Usage = (u64, Vec<(String, String, u64, Span)>);
+
 /// Checks that each pool can hold the minimum replicas of every model placed on it.
 pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
     // (pool, resource) → (total, [(env, model, count, span)])
-    let mut use_: BTreeMap<(String, String), (u64, Vec<(String, String, u64, Span)>)> =
-        BTreeMap::new();
+    let mut use_: BTreeMap<(String, String), Usage> = BTreeMap::new();
     for env in project.environments.values() {
         for model in env.models.values() {
             let Some(pool_name) = &model.accelerator.pool else {

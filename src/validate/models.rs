@@ -5,7 +5,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Format, Model, Project, ServeTarget, Spanned, units::Quantity};
 
 /// Every name Kubernetes, KServe or KEDA will derive from the model (DESIGN §8.2).
-pub fn derived_names(model: &Model) -> Vec<String> {
+pub(crate) fn derived_names(model: &Model) -> Vec<String> {
     let name = &model.name.value;
     let keda = model
         .autoscale
@@ -151,8 +151,8 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
         }
     }
 
-    for (artifact, _) in std::iter::once((&model.artifact, ()))
-        .chain(model.canaries.iter().map(|c| (&c.artifact, ())))
+    for artifact in
+        std::iter::once(&model.artifact).chain(model.canaries.iter().map(|c| &c.artifact))
     {
         match &artifact.sha256 {
             Some(sha) if artifact.is_directory() => diags.push(
@@ -204,7 +204,7 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
 }
 
 /// Whether any resolved model runs on mlc-serve (onnx without another runtime).
-pub fn uses_mlc_serve(project: &Project) -> bool {
+pub(crate) fn uses_mlc_serve(project: &Project) -> bool {
     project
         .environments
         .values()

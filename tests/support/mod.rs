@@ -1,5 +1,12 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::print_stderr,
+    clippy::expect_used,
+    clippy::manual_assert,
+    reason = "test support: panics and notices are the point"
+)]
 
 use std::path::{Path, PathBuf};
 
