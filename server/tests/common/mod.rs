@@ -1,0 +1,344 @@
+//! Test support: real fixtures (the ONNX Runtime library, the shared models), the real
+//! `mlc-serve` binary on an ephemeral loopback port, and a tiny HTTP/1.1 client.
+//!
+//! A missing fixture skips the test with a notice, except under `CI=true`, where it fails.
+
+#![allow(dead_code, reason = "each test binary uses part of the support code")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    reason = "test support: a failure panics"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The ONNX Runtime library and the shared directory of models.
+#[derive(Debug, Clone)]
+pub(crate) struct Fixtures {
+    pub(crate) ort_library: PathBuf,
+    pub(crate) shared: PathBuf,
+}
+
+impl Fixtures {
+    pub(crate) fn model(&self, file: &str) -> PathBuf {
+        self.shared.join("models").join(file)
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+fn missing(what: &str) -> Option<Fixtures> {
+    assert!(
+        !in_ci(),
+        "required test fixture missing under CI=true: {what}"
+    );
+    eprintln!("NOTICE: skipping, {what}");
+    None
+}
+
+/// The fixtures, or `None` (test skipped) when one is missing outside CI.
+pub(crate) fn fixtures() -> Option<Fixtures> {
+    let shared = std::env::var_os("MLC_SHARED_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+        PathBuf::from,
+    );
+    if !shared.join("models/iris_logreg.onnx").is_file() {
+        return missing(&format!(
+            "shared models not found in `{}` (set MLC_SHARED_DIR)",
+            shared.display()
+        ));
+    }
+    let ort_library = std::env::var_os("ORT_DYLIB_PATH")
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(python_ort_library);
+    let Some(ort_library) = ort_library else {
+        return missing(
+            "ONNX Runtime library not found (pip install onnxruntime==1.32.0; set ORT_DYLIB_PATH)",
+        );
+    };
+    Some(Fixtures {
+        ort_library,
+        shared,
+    })
+}
+
+fn python_ort_library() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import onnxruntime, os; print(os.path.dirname(onnxruntime.__file__))",
+        ])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let dir = PathBuf::from(String::from_utf8(out.stdout).ok()?.trim()).join("capi");
+    let mut libs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libonnxruntime.so.1"))
+        })
+        .collect();
+    libs.sort();
+    libs.pop()
+}
+
+/// A running `mlc-serve` process, killed when dropped.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: SocketAddr,
+    pub(crate) log: Arc<Mutex<Vec<String>>>,
+}
+
+pub(crate) fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_mlc-serve")
+}
+
+/// Writes `config` (YAML) to a fresh file and returns its path.
+pub(crate) fn write_config(name: &str, config: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("mlc-serve-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}-{}.yaml", std::process::id()));
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+impl Server {
+    /// Starts the binary with `config` (YAML), on 127.0.0.1 and a free port.
+    pub(crate) fn start(fixtures: &Fixtures, name: &str, config: &str) -> Self {
+        let path = write_config(name, config);
+        Self::spawn(fixtures, &["--config", path.to_str().unwrap()])
+    }
+
+    /// Starts the binary with `args`, adding `--host 127.0.0.1 --port 0`.
+    pub(crate) fn spawn(fixtures: &Fixtures, args: &[&str]) -> Self {
+        let mut child = Command::new(binary())
+            .args(args)
+            .args(["--host", "127.0.0.1", "--port", "0"])
+            .env("ORT_DYLIB_PATH", &fixtures.ort_library)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        let lines = Arc::clone(&log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr = rest
+                        .split(|c: char| c.is_whitespace() || c == '"')
+                        .next()
+                        .unwrap_or("");
+                    let _ = tx.send(addr.to_owned());
+                }
+                lines.lock().unwrap().push(line);
+            }
+        });
+        let Ok(addr) = rx.recv_timeout(Duration::from_mins(1)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            std::thread::sleep(Duration::from_millis(100));
+            panic!(
+                "mlc-serve did not start; log:\n{}",
+                log.lock().unwrap().join("\n")
+            );
+        };
+        Self {
+            child,
+            addr: addr.parse().unwrap(),
+            log,
+        }
+    }
+
+    pub(crate) fn get(&self, path: &str) -> Response {
+        request(self.addr, "GET", path, &[], b"")
+    }
+
+    pub(crate) fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
+        request(
+            self.addr,
+            "POST",
+            path,
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+    }
+
+    pub(crate) fn metrics(&self) -> String {
+        String::from_utf8(self.get("/metrics").body).unwrap()
+    }
+
+    pub(crate) fn log_text(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+
+    /// Waits for the process to exit, at most `limit`.
+    pub(crate) fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    pub(crate) fn sigterm(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// An HTTP response.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Response {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub(crate) fn error(&self) -> String {
+        self.json()["error"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// Sends one request on a fresh connection (`Connection: close`) and reads the whole response.
+pub(crate) fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_mins(1)))
+        .unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        use std::fmt::Write as _;
+        let _ = write!(head, "{k}: {v}\r\n");
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413) and close before reading a large body.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Response {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("incomplete response: {}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        body = dechunk(&body);
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 2 + size + 2..];
+    }
+    out
+}
+
+/// An iris request of `rows` rows (flat `data`).
+pub(crate) fn iris_request(rows: &[[f32; 4]]) -> serde_json::Value {
+    let data: Vec<f32> = rows.iter().flatten().copied().collect();
+    serde_json::json!({
+        "inputs": [{"name": "X", "shape": [rows.len(), 4], "datatype": "FP32", "data": data}]
+    })
+}
+
+/// Rows whose classes are known: setosa (0), versicolor (1), virginica (2).
+pub(crate) const IRIS_ROWS: [([f32; 4], i64); 3] = [
+    ([5.1, 3.5, 1.4, 0.2], 0),
+    ([5.9, 3.0, 4.2, 1.5], 1),
+    ([6.7, 3.0, 5.2, 2.3], 2),
+];
+
+/// The value of a metric line `name{labels} value`, summed over matching lines.
+pub(crate) fn metric(text: &str, name_and_labels: &str) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(name_and_labels) && l[name_and_labels.len()..].starts_with(' '))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}

@@ -1,0 +1,83 @@
+//! Graceful shutdown of the real binary: on SIGTERM readiness turns 503 at once, new inference
+//! requests get 503, the request in flight finishes, and the process exits 0 within the grace.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::float_cmp,
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    reason = "test code: a failed expectation panics, exact values are intended"
+)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{IRIS_ROWS, Server, fixtures, iris_request};
+
+#[test]
+fn sigterm_drains_in_flight_requests_then_exits_zero() {
+    let Some(fx) = fixtures() else { return };
+    // A long batching delay keeps a lone request in flight for a known time.
+    let config = format!(
+        "server:\n  shutdown_grace: 10s\nmodels:\n  - name: iris\n    path: {}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 1500ms\n",
+        fx.model("iris_logreg.onnx").display()
+    );
+    let mut server = Server::start(&fx, "shutdown", &config);
+    let addr = server.addr;
+    let in_flight = std::thread::spawn(move || {
+        common::request(
+            addr,
+            "POST",
+            "/v2/models/iris/infer",
+            &[],
+            iris_request(&[IRIS_ROWS[2].0]).to_string().as_bytes(),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Instant::now();
+    server.sigterm();
+
+    let mut ready_status = 200;
+    while signalled.elapsed() < Duration::from_secs(1) {
+        ready_status = server.get("/v2/health/ready").status;
+        if ready_status == 503 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(ready_status, 503, "readiness did not turn false");
+    assert_eq!(server.get("/v2/health/live").status, 200);
+    let refused = server.post_json("/v2/models/iris/infer", &iris_request(&[IRIS_ROWS[0].0]));
+    assert_eq!(refused.status, 503);
+    assert!(refused.error().contains("shutting down"));
+
+    let finished = Arc::new(in_flight.join().unwrap());
+    assert_eq!(
+        finished.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&finished.body)
+    );
+    assert_eq!(finished.json()["outputs"][0]["data"][0], 2);
+
+    let status = server
+        .wait_exit(Duration::from_secs(5))
+        .expect("mlc-serve did not exit");
+    assert!(
+        status.success(),
+        "exit status {status:?}\n{}",
+        server.log_text()
+    );
+    assert!(signalled.elapsed() < Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(50));
+    let log = server.log_text();
+    assert!(
+        log.contains("shutting down") && log.contains("stopped"),
+        "{log}"
+    );
+}
