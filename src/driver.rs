@@ -189,6 +189,25 @@ pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diag
     (project, diags)
 }
 
+/// Checks an in-memory project made from raw bytes, as the fuzzer and its corpus replay do:
+/// the bytes up to a NUL are `mlc.kdl`, the rest (if any) `models/m.kdl`. Never panics.
+pub fn check_bytes(data: &[u8]) -> Diagnostics {
+    let mut sources = SourceMap::default();
+    let mut parts = data.splitn(2, |b| *b == 0);
+    for name in [ROOT_FILE, "models/m.kdl"] {
+        if let Some(part) = parts.next() {
+            let text = String::from_utf8_lossy(part).into_owned();
+            sources.add(SourceFile::new(name.to_owned(), PathBuf::from(name), text));
+        }
+    }
+    let (_, mut diags) = check_sources(Path::new("/nonexistent-mlc-fuzz-root"), &sources);
+    diags.sort();
+    // Rendering is part of the front end a user sees: it must not panic either.
+    let _ = crate::diagnostics::render_human(&diags, &sources, false, 80);
+    let _ = crate::diagnostics::render_json(&diags, &sources);
+    diags
+}
+
 /// Finds the project around `path`, reads it and checks it.
 pub fn check(path: &Path) -> Checked {
     let root = match find_root(path) {
