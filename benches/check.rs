@@ -2,7 +2,11 @@
 //! on generated projects of 20 and 1,000 models spread over several files, and prints the
 //! median and best wall time per run. Figures, not assertions.
 
-#![allow(clippy::unwrap_used, clippy::print_stdout, reason = "a benchmark binary prints its figures")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a benchmark binary prints its figures"
+)]
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,14 +23,22 @@ fn write_project(dir: &Path, models: usize) {
     for file in 0..models.div_ceil(per_file) {
         let mut text = String::new();
         for i in file * per_file..((file + 1) * per_file).min(models) {
-            let accel = if i % 2 == 0 { "accelerator pool=h100 mig=\"1g.10gb\"" } else { "accelerator cpu" };
+            let accel = if i % 2 == 0 {
+                "accelerator pool=h100 mig=\"1g.10gb\""
+            } else {
+                "accelerator cpu"
+            };
             let _ = write!(
                 text,
                 "model m{i} {{\n    version \"1.0.{i}\"\n    artifact \"s3://models/m{i}/model.onnx\" sha256=\"{:064x}\"\n    format onnx\n    serve kserve mode=standard\n    {accel}\n    resources cpu=1 memory=\"2Gi\"\n    batching max-batch=16 max-delay=\"5ms\"\n    autoscale min=2 max=6 {{\n        kafka bootstrap=\"kafka:9092\" topic=t{i} group=g{i} lag=50\n    }}\n    env LOG_LEVEL \"info\"\n}}\n\n",
                 i
             );
         }
-        std::fs::write(dir.join("models").join(format!("batch-{file:03}.kdl")), text).unwrap();
+        std::fs::write(
+            dir.join("models").join(format!("batch-{file:03}.kdl")),
+            text,
+        )
+        .unwrap();
     }
 }
 
@@ -38,7 +50,10 @@ fn measure(models: usize, runs: usize) {
         let start = Instant::now();
         let checked = mlc::driver::check(dir.path());
         times.push(start.elapsed());
-        assert!(!checked.diagnostics.has_errors(), "generated project must check clean");
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "generated project must check clean"
+        );
     }
     times.sort();
     let (sources, _) = mlc::driver::load(dir.path());
@@ -47,7 +62,10 @@ fn measure(models: usize, runs: usize) {
         let _ = mlc::driver::parse_all(&sources);
     }
     let parse = start.elapsed() / u32::try_from(runs).unwrap();
-    println!("  of which KDL parsing: {:.3} ms", parse.as_secs_f64() * 1e3);
+    println!(
+        "  of which KDL parsing: {:.3} ms",
+        parse.as_secs_f64() * 1e3
+    );
     let median = times[times.len() / 2];
     println!(
         "mlc check, {models:>5} models: median {:>8.3} ms, best {:>8.3} ms over {runs} runs ({} threads)",

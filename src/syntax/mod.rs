@@ -5,7 +5,13 @@
 //! No KDL type leaves this module.
 
 mod ast;
+mod fast;
 mod parse;
 
 pub use ast::{Document, Node, Prop, Value, ValueKind};
-pub use parse::parse;
+pub use parse::{parse, parse_with_kdl};
+
+/// The fast parser alone: `None` when the text needs the `kdl` crate (tests compare both).
+pub fn parse_fast(file: crate::source::FileId, text: &str) -> Option<Vec<Node>> {
+    fast::parse(file, text)
+}

@@ -11,6 +11,14 @@ use crate::source::{FileId, Span};
 /// On a syntax error the document is empty and every error the `kdl` crate reports is
 /// returned as an `E0101` diagnostic.
 pub fn parse(file: FileId, text: &str) -> (Document, Diagnostics) {
+    if let Some(nodes) = super::fast::parse(file, text) {
+        return (Document { file, nodes }, Diagnostics::default());
+    }
+    parse_with_kdl(file, text)
+}
+
+/// Parses with the `kdl` crate alone (the reference the fast path must agree with).
+pub fn parse_with_kdl(file: FileId, text: &str) -> (Document, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let nodes = match KdlDocument::parse_v2(text) {
         Ok(doc) => doc
