@@ -30,8 +30,7 @@ fn write_project(dir: &Path, models: usize) {
             };
             let _ = write!(
                 text,
-                "model m{i} {{\n    version \"1.0.{i}\"\n    artifact \"s3://models/m{i}/model.onnx\" sha256=\"{:064x}\"\n    format onnx\n    serve kserve mode=standard\n    {accel}\n    resources cpu=1 memory=\"2Gi\"\n    batching max-batch=16 max-delay=\"5ms\"\n    autoscale min=2 max=6 {{\n        kafka bootstrap=\"kafka:9092\" topic=t{i} group=g{i} lag=50\n    }}\n    env LOG_LEVEL \"info\"\n}}\n\n",
-                i
+                "model m{i} {{\n    version \"1.0.{i}\"\n    artifact \"s3://models/m{i}/model.onnx\" sha256=\"{i:064x}\"\n    format onnx\n    serve kserve mode=standard\n    {accel}\n    resources cpu=1 memory=\"2Gi\"\n    batching max-batch=16 max-delay=\"5ms\"\n    autoscale min=2 max=6 {{\n        kafka bootstrap=\"kafka:9092\" topic=t{i} group=g{i} lag=50\n    }}\n    env LOG_LEVEL \"info\"\n}}\n\n"
             );
         }
         std::fs::write(
