@@ -87,6 +87,13 @@ impl Dispatcher {
             let next = match self.queue.try_recv() {
                 Ok(job) => job,
                 Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                // Timers fire on millisecond ticks: test the deadline first so a zero delay
+                // never waits for the next tick.
+                Err(mpsc::error::TryRecvError::Empty)
+                    if tokio::time::Instant::now() >= deadline =>
+                {
+                    return None;
+                }
                 Err(mpsc::error::TryRecvError::Empty) => {
                     match tokio::time::timeout_at(deadline, self.queue.recv()).await {
                         Ok(Some(job)) => job,
