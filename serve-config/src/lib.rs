@@ -9,13 +9,12 @@
 //! counts) are checked by [`Config::validate`].
 //!
 //! ```
-//! let yaml = "models:\n  - name: iris\n    path: /mnt/models\n";
 //! let config: mlc_serve_config::Config = serde_json::from_str(
 //!     r#"{"models": [{"name": "iris", "path": "/mnt/models"}]}"#,
 //! ).unwrap();
 //! assert_eq!(config.server.port, 8080);
+//! assert_eq!(config.server.request_timeout.to_string(), "30s");
 //! assert!(config.validate().is_empty());
-//! # let _ = yaml;
 //! ```
 
 mod config;

@@ -124,3 +124,30 @@ fn check_loads_a_model_directory() {
         stderr(&output)
     );
 }
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let Some(fx) = fixtures() else { return };
+    let model = fx.model("iris_logreg.onnx");
+    let server = common::Server::spawn(
+        &fx,
+        &["--model", model.to_str().unwrap(), "--log-format", "json"],
+    );
+    let log = server.log_text();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("listening on http://"))),
+        "{log}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["model"] == "iris_logreg" && l["level"] == "INFO"),
+        "{log}"
+    );
+}

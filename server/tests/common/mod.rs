@@ -140,6 +140,7 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
+                lines.lock().unwrap().push(line.clone());
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     let addr = rest
                         .split(|c: char| c.is_whitespace() || c == '"')
@@ -147,7 +148,6 @@ impl Server {
                         .unwrap_or("");
                     let _ = tx.send(addr.to_owned());
                 }
-                lines.lock().unwrap().push(line);
             }
         });
         let Ok(addr) = rx.recv_timeout(Duration::from_mins(1)) else {
