@@ -92,8 +92,8 @@ pub fn discover(root: &Path) -> (Vec<PathBuf>, Diagnostics) {
         .filter_entry(|e| {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && (name.starts_with('.') || (e.depth() == 1 && name == OUTPUT_DIR)))
+                || !(name.starts_with('.')
+                    || (e.file_type().is_dir() && e.depth() == 1 && name == OUTPUT_DIR))
         });
     for entry in walker {
         match entry {

@@ -5,9 +5,16 @@ mod support;
 
 #[test]
 fn fuzz_corpus_replays_without_panic() {
-    let dir = support::repo().join("fuzz").join("corpus").join("front_end");
+    let dir = support::repo()
+        .join("fuzz")
+        .join("corpus")
+        .join("front_end");
     let files = support::read_tree(&dir);
-    assert!(!files.is_empty(), "the corpus at {} is empty", dir.display());
+    assert!(
+        !files.is_empty(),
+        "the corpus at {} is empty",
+        dir.display()
+    );
     for (name, bytes) in &files {
         let result = std::panic::catch_unwind(|| mlc::driver::check_bytes(bytes));
         assert!(result.is_ok(), "front end panicked on corpus file {name}");
@@ -21,7 +28,10 @@ fn truncated_inputs_never_panic() {
     for (name, bytes) in examples.iter().filter(|(n, _)| n.ends_with(".kdl")) {
         for end in (0..=bytes.len()).step_by(7) {
             let result = std::panic::catch_unwind(|| mlc::driver::check_bytes(&bytes[..end]));
-            assert!(result.is_ok(), "front end panicked on {name} truncated at {end}");
+            assert!(
+                result.is_ok(),
+                "front end panicked on {name} truncated at {end}"
+            );
         }
     }
 }

@@ -32,8 +32,9 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            // A usage error means mlc could not run: exit 2, like every other such failure.
             let status = if e.use_stderr() {
-                ExitStatus::Failure
+                ExitStatus::Error
             } else {
                 ExitStatus::Success
             };

@@ -127,14 +127,7 @@ pub fn render_human(
             }
         }
         notes.extend(diagnostic.notes.iter().cloned());
-        let mut help = diagnostic.help.clone().unwrap_or_default();
-        for note in &notes {
-            if !help.is_empty() {
-                help.push('\n');
-            }
-            help.push_str("note: ");
-            help.push_str(note);
-        }
+        let help = diagnostic.help.clone().unwrap_or_default();
         let report = Report {
             diagnostic,
             source: primary_file
@@ -153,6 +146,9 @@ pub fn render_human(
         }
         out.push_str(text.trim_end());
         out.push('\n');
+        for note in &notes {
+            let _ = writeln!(out, "  = note: {note}");
+        }
         let _ = write!(
             out,
             "  for more information, try `mlc explain {}`\n\n",

@@ -85,9 +85,13 @@ pub(crate) fn lower_model(
             }
             f
         }
-        None => match &artifact {
-            Some(a)
-                if std::path::Path::new(&a.uri.value)
+        None => match find("artifact")
+            .and_then(|a| a.args.first())
+            .and_then(|v| v.as_str())
+        {
+            // Infer from the path as written, even when the URI itself is rejected.
+            Some(uri)
+                if std::path::Path::new(uri)
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("onnx")) =>
             {
@@ -151,9 +155,24 @@ pub(crate) fn lower_model(
         }),
         |c| lower_autoscale(c, diags),
     );
-    let mut canaries = Vec::new();
+    let mut canaries: Vec<Canary> = Vec::new();
     for c in children.iter().filter(|c| c.name == "canary") {
         if let Some(canary) = lower_canary(c, diags) {
+            if !super::names::check_name("canary", &canary.name, diags) {
+                continue;
+            }
+            if let Some(first) = canaries.iter().find(|k| k.name.value == canary.name.value) {
+                diags.push(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("canary `{}` is defined more than once", canary.name.value),
+                    )
+                    .label(canary.name.span, "defined again here")
+                    .label(first.name.span, "first defined here")
+                    .help("each canary predictor needs its own name"),
+                );
+                continue;
+            }
             canaries.push(canary);
         }
     }
@@ -430,6 +449,31 @@ fn lower_serve(node: &Node, diags: &mut Diagnostics) -> Option<Spanned<ServeTarg
             );
         }
         return Some(Spanned::new(ServeTarget::Deployment, target.span));
+    }
+    if let Some(alias) = r
+        .value("mode")
+        .and_then(|v| v.as_str().map(|s| (s, v.span)))
+    {
+        let hint = match alias.0.to_ascii_lowercase().as_str() {
+            "serverless" => Some("knative"),
+            "rawdeployment" | "raw" => Some("standard"),
+            _ => None,
+        };
+        if let Some(hint) = hint {
+            r.diags.push(
+                Diagnostic::error("E0206", format!("unknown KServe mode `{}`", alias.0))
+                    .label(alias.1, "expected one of: `standard`, `knative`")
+                    .help(format!(
+                        "KServe v0.20 calls this mode `{}`: write `mode={hint}`",
+                        if hint == "knative" {
+                            "Knative"
+                        } else {
+                            "Standard"
+                        }
+                    )),
+            );
+            return None;
+        }
     }
     let mode = r
         .choice_of(
@@ -808,7 +852,20 @@ fn lower_env(node: &Node, diags: &mut Diagnostics) -> Option<(String, EnvValue)>
     let secret = r.str("secret");
     let config_map = r.str("config-map");
     let key = r.str("key");
-    let name = name?;
+    let Some(name) = name else {
+        if node.args.is_empty() {
+            r.missing("a name", "env LOG_LEVEL \"info\"");
+        }
+        return None;
+    };
+    if node.args.len() > 1 && node.prop("value").is_some() {
+        r.diags.push(
+            Diagnostic::error("E0212", "an environment variable takes one value")
+                .label(node.head_span(), "value given twice")
+                .help("keep the second argument or `value=…`, not both"),
+        );
+        return None;
+    }
     if !name
         .value
         .chars()

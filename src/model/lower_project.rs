@@ -122,6 +122,11 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         }
     }
 
+    let declared_clusters: Vec<String> = clusters
+        .values()
+        .filter(|c| c.declared)
+        .map(|c| c.name.value.clone())
+        .collect();
     let project_name = project
         .as_ref()
         .map(|p| p.0.value.clone())
@@ -135,6 +140,27 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         if check_name("environment", &env.name, &mut diags)
             && unique("environment", &env.name, &mut env_spans, &mut diags)
         {
+            let clash = environments.values().find(|e: &&Environment| {
+                e.cluster.value == env.cluster.value && e.namespace.value == env.namespace.value
+            });
+            if let Some(first) = clash {
+                diags.push(
+                    Diagnostic::error(
+                        "E0202",
+                        format!(
+                            "namespace `{}` of cluster `{}` is used by two environments",
+                            env.namespace.value, env.cluster.value
+                        ),
+                    )
+                    .label(env.namespace.span, "used again here")
+                    .label(
+                        first.namespace.span,
+                        format!("used by environment `{}`", first.name.value),
+                    )
+                    .help("give each environment its own namespace, or its own cluster"),
+                );
+                continue;
+            }
             environments.insert(env.name.value.clone(), env);
         }
     }
@@ -143,7 +169,15 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             "default".to_owned(),
             Environment {
                 name: Spanned::new("default".to_owned(), anchor),
-                cluster: Spanned::new("default".to_owned(), anchor),
+                // With no environment declared, the implicit one targets the only declared
+                // cluster when there is exactly one, else the implicit `default` cluster.
+                cluster: Spanned::new(
+                    match declared_clusters.as_slice() {
+                        [only] => only.clone(),
+                        _ => "default".to_owned(),
+                    },
+                    anchor,
+                ),
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 declared: false,
@@ -348,6 +382,36 @@ pub fn check_ref<'a>(
 
 /// Merges override children into base children: keyed children replace the base child with
 /// the same name and first argument, others replace by name; new ones are appended.
+/// Children whose override merges into the base node (properties replace by key, arguments
+/// and a children block replace when given); every other child is replaced whole.
+const MERGED_CHILDREN: &[&str] = &[
+    "autoscale",
+    "resources",
+    "batching",
+    "probes",
+    "labels",
+    "annotations",
+];
+
+fn merge_node(base: &Node, o: &Node) -> Node {
+    let mut merged = o.clone();
+    if o.args.is_empty() {
+        merged.args.clone_from(&base.args);
+    }
+    let mut props: Vec<_> = base
+        .props
+        .iter()
+        .filter(|p| o.prop(&p.key).is_none())
+        .cloned()
+        .collect();
+    props.extend(o.props.iter().cloned());
+    merged.props = props;
+    if o.children.is_none() {
+        merged.children.clone_from(&base.children);
+    }
+    merged
+}
+
 fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
     let mut merged: Vec<Node> = base.to_vec();
     for o in overrides {
@@ -357,7 +421,11 @@ fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
                     || b.args.first().map(|a| &a.kind) == o.args.first().map(|a| &a.kind))
         };
         if let Some(slot) = merged.iter_mut().find(|b| same(b)) {
-            *slot = o.clone();
+            *slot = if MERGED_CHILDREN.contains(&o.name.as_str()) {
+                merge_node(slot, o)
+            } else {
+                o.clone()
+            };
         } else {
             merged.push(o.clone());
         }
@@ -394,9 +462,11 @@ fn lower_environment(
         let mut c = Reader::new(child, diags, &[], 1);
         let Some(model) = c.arg_str(0) else { continue };
         check_model_children(child, diags);
-        if check_ref("model", &model, model_nodes.keys(), diags)
-            && overrides.insert(model.value.clone(), child).is_some()
-        {
+        if !check_ref("model", &model, model_nodes.keys(), diags) {
+            continue;
+        }
+        if let Some(first) = overrides.get(&model.value) {
+            let first_span = first.args.first().map_or(first.name_span, |a| a.span);
             diags.push(
                 Diagnostic::error(
                     "E0107",
@@ -406,8 +476,11 @@ fn lower_environment(
                     ),
                 )
                 .label(model.span, "second override")
+                .label(first_span, "first override")
                 .help("merge the overrides into one `model` block"),
             );
+        } else {
+            overrides.insert(model.value.clone(), child);
         }
     }
     let mut models: BTreeMap<String, Model> = BTreeMap::new();

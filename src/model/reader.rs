@@ -166,7 +166,11 @@ impl<'a> Reader<'a> {
                 }
             },
             _ => {
-                self.wrong_type(value, "a whole number", None);
+                let help = value
+                    .as_str()
+                    .filter(|s| s.parse::<u64>().is_ok())
+                    .map(|s| format!("remove the quotes: `{s}`"));
+                self.wrong_type(value, "a whole number", help);
                 None
             }
         }

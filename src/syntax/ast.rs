@@ -123,8 +123,10 @@ impl Node {
         let end = self
             .args
             .iter()
-            .map(|a| a.span.end)
-            .chain(self.props.iter().map(|p| p.span().end))
+            .map(|a| a.span)
+            .chain(self.props.iter().map(Prop::span))
+            .filter(|s| s.file == self.name_span.file)
+            .map(|s| s.end)
             .fold(self.name_span.end, u32::max);
         Span {
             end,

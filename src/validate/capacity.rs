@@ -56,6 +56,9 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
             if pool.cluster.value != env.cluster.value {
                 continue;
             }
+            if !super::gpu::request_fits_pool(pool, model) {
+                continue;
+            }
             let Some((key, per_replica)) = demand(pool, model) else {
                 continue;
             };

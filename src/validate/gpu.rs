@@ -178,6 +178,7 @@ fn check_layout(
         }
         return;
     }
+    let mut fits = true;
     let mut compute = 0;
     let mut memory = 0;
     let mut ones = 0;
@@ -189,6 +190,7 @@ fn check_layout(
             continue;
         };
         if count.value > profile.max {
+            fits = false;
             diags.push(
                 Diagnostic::error(
                     "E0302",
@@ -213,7 +215,6 @@ fn check_layout(
             media = Some(count.span);
         }
     }
-    let mut fits = true;
     if compute > mig_spec.compute_slices || memory > mig_spec.memory_slices {
         fits = false;
         diags.push(
@@ -240,12 +241,51 @@ fn check_layout(
             ),
         );
     }
-    if fits && !layout.counts.is_empty() {
+    let counts: BTreeMap<&str, u32> = layout
+        .counts
+        .iter()
+        .filter_map(|(p, n)| mig_spec.profile(p).map(|p| (p.name, n.value)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let stock = layout_names(mig_spec).into_iter().any(|name| {
+        named_layout(mig_spec, &name)
+            .is_some_and(|l| l.into_iter().collect::<BTreeMap<_, _>>() == counts)
+    });
+    if fits && !stock && !layout.counts.is_empty() {
         diags.push(
             Diagnostic::warning("W0305", format!("custom MIG layout on pool `{}`", pool.name.value))
                 .label(layout.span, "not a stock mig-parted config")
                 .help("the slice sums fit, but placements are constrained: verify with `nvidia-smi mig -lgipp`, or use `all-balanced` / `all-<profile>`"),
         );
+    }
+}
+
+/// Whether a model's accelerator request is one its pool can serve (the rules of
+/// [`check_accelerator`]); capacity counts only these, so one mistake gives one error.
+pub(crate) fn request_fits_pool(pool: &Pool, model: &Model) -> bool {
+    if pool.per_node.value == 0 || pool.nodes.value == 0 {
+        return false;
+    }
+    let timesliced = pool
+        .oversubscription
+        .as_ref()
+        .is_some_and(|o| o.kind == OversubscriptionKind::TimeSlicing);
+    match &model.accelerator.kind {
+        AcceleratorKind::Cpu => false,
+        AcceleratorKind::Gpus(n) => {
+            matches!(pool.sharing, Sharing::Whole)
+                && pool.oversubscription.is_none()
+                && (1..=pool.per_node.value).contains(&n.value)
+        }
+        AcceleratorKind::Mig { profile, shared } => {
+            pool_profile(pool, &profile.value).is_some_and(|p| {
+                layout_counts(pool).is_some_and(|c| c.get(p.name).is_some_and(|n| *n > 0))
+                    && *shared == timesliced
+            })
+        }
+        AcceleratorKind::Shared => {
+            pool.oversubscription.is_some() && matches!(pool.sharing, Sharing::Whole)
+        }
     }
 }
 
@@ -289,6 +329,11 @@ pub(crate) fn check_accelerator(
     }
     let gpu = pool.gpu.value.name().to_owned();
     let shared_pool = pool.oversubscription.is_some();
+    let mps_on_mig = pool
+        .oversubscription
+        .as_ref()
+        .is_some_and(|o| o.kind == OversubscriptionKind::Mps)
+        && !matches!(pool.sharing, Sharing::Whole);
     let mismatch = |msg: String, help: &str| {
         Diagnostic::error("E0308", msg)
             .label(accel.span, "this request")
@@ -340,7 +385,7 @@ pub(crate) fn check_accelerator(
                     what,
                     "request a profile of the pool's layout, or change the pool's `mig` layout",
                 ));
-            } else if *shared != shared_pool {
+            } else if *shared != shared_pool && !mps_on_mig {
                 let (msg, help) = if *shared {
                     (
                         format!(
@@ -405,13 +450,26 @@ fn check_memory_fit(model: &Model, usable_gib: Option<f64>, root: &Path, diags: 
             Diagnostic::error(
                 "E0320",
                 format!(
-                    "the artifact ({gib:.2} GiB) does not fit the accelerator's {usable:.2} GiB"
+                    "the artifact ({}) does not fit the accelerator's {}",
+                    size(gib),
+                    size(usable)
                 ),
             )
             .label(model.artifact.uri.span, "too large")
             .label(model.accelerator.span, "this accelerator")
             .help("ask for a larger MIG profile or more GPUs"),
         );
+    }
+}
+
+/// A size given in GiB, written in the largest unit that keeps it above 1.
+fn size(gib: f64) -> String {
+    if gib >= 1.0 {
+        format!("{gib:.2} GiB")
+    } else if gib * 1024.0 >= 1.0 {
+        format!("{:.1} MiB", gib * 1024.0)
+    } else {
+        format!("{:.1} KiB", gib * 1024.0 * 1024.0)
     }
 }
 

@@ -132,23 +132,35 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
         }
     }
 
-    for derived in derived_names(model) {
-        if derived.len() > 63 {
-            diags.push(
-                Diagnostic::error(
-                    "E0315",
-                    format!(
-                        "derived name `{derived}` is {} characters, above Kubernetes' 63",
-                        derived.len()
-                    ),
-                )
-                .label(model.name.span, "model name")
-                .help(format!(
-                    "shorten the model (or canary) name by at least {} characters",
-                    derived.len() - 63
-                )),
-            );
-        }
+    // One diagnostic per model, on the longest derived name: on the canary that makes it
+    // long when there is one, else on the model name.
+    if let Some(longest) = derived_names(model)
+        .into_iter()
+        .filter(|d| d.len() > 63)
+        .max_by_key(String::len)
+    {
+        let canary = model
+            .canaries
+            .iter()
+            .find(|c| longest.contains(&format!("-{}-predictor", c.name.value)));
+        let (span, what) = match canary {
+            Some(c) => (c.name.span, "the canary name (or the model name)"),
+            None => (model.name.span, "the model name"),
+        };
+        diags.push(
+            Diagnostic::error(
+                "E0315",
+                format!(
+                    "derived name `{longest}` is {} characters, above Kubernetes' 63",
+                    longest.len()
+                ),
+            )
+            .label(span, "makes the derived name too long")
+            .help(format!(
+                "shorten {what} by at least {} characters",
+                longest.len() - 63
+            )),
+        );
     }
 
     for artifact in
@@ -196,7 +208,7 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
 
     if model.autoscale.min.value == 1 {
         diags.push(
-            Diagnostic::warning("W0302", format!("`{}` runs a single replica", model.name.value))
+            Diagnostic::warning("W0302", format!("`{}` can run on a single replica", model.name.value))
                 .label(model.autoscale.min.span, "one replica")
                 .help("any eviction or node drain is downtime: use `autoscale min=2` for serving that must stay up"),
         );
