@@ -127,7 +127,7 @@ fn execute(
     let started = Instant::now();
     let result = pool
         .with_session(|session| run_batch(session, metadata, &mut batch))
-        .unwrap_or_else(|| Err(ApiError::internal("no free session")));
+        .unwrap_or_else(|| Err(ApiError::internal("the inference run failed unexpectedly")));
     #[expect(clippy::cast_precision_loss, reason = "batch sizes are small")]
     {
         metrics

@@ -29,13 +29,14 @@ impl SessionPool {
     }
 
     /// Runs `f` on a free session (a permit from [`Self::reserve`] guarantees one), then puts
-    /// the session back. Call from a blocking thread.
+    /// the session back, even when `f` panics. Call from a blocking thread. `None` when no
+    /// session was free or `f` panicked.
     pub(crate) fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Option<R> {
         let mut session = self.sessions.lock().ok()?.pop()?;
-        let result = f(&mut session);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut session)));
         if let Ok(mut sessions) = self.sessions.lock() {
             sessions.push(session);
         }
-        Some(result)
+        result.ok()
     }
 }
