@@ -23,7 +23,7 @@ use serde_json::json;
 fn concurrent_requests_form_batches_and_get_their_own_rows() {
     let Some(fx) = fixtures() else { return };
     let config = format!(
-        "models:\n  - name: iris\n    path: {}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 50ms\n",
+        "models:\n  - name: iris\n    path: {}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 200ms\n",
         fx.model("iris_logreg.onnx").display()
     );
     let server = Arc::new(Server::start(&fx, "batching", &config));

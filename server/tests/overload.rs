@@ -1,5 +1,5 @@
 //! Back-pressure and timeouts with the real binary and a slow real model (text detection on a
-//! 320×320 image, tens of milliseconds a run): a full queue answers 429 with `Retry-After`, a
+//! 480×480 image, about 0.2 s a run): a full queue answers 429 with `Retry-After`, a
 //! request past its deadline answers 504, and the server keeps serving. Loopback only, bounded.
 
 #![allow(
@@ -41,7 +41,7 @@ fn full_queue_answers_429_with_retry_after() {
         fx.model("ppocrv4_det.onnx").display()
     );
     let server = Arc::new(Server::start(&fx, "overload", &config));
-    let (len, body) = ocr_body(320);
+    let (len, body) = ocr_body(480);
     let body = Arc::new(body);
     const CLIENTS: usize = 12;
     let barrier = Arc::new(std::sync::Barrier::new(CLIENTS));

@@ -38,7 +38,19 @@ fn sigterm_drains_in_flight_requests_then_exits_zero() {
             iris_request(&[IRIS_ROWS[2].0]).to_string().as_bytes(),
         )
     });
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the request is admitted (in flight), however slow the machine is.
+    let admitted = Instant::now();
+    while common::metric(
+        &server.metrics(),
+        "mlc_serve_in_flight_requests{model=\"iris\"}",
+    ) < 1.0
+    {
+        assert!(
+            admitted.elapsed() < Duration::from_secs(5),
+            "the request was never admitted"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let signalled = Instant::now();
     server.sigterm();
 
