@@ -1,9 +1,12 @@
 //! The command line: one file per subcommand, global flags flattened in, one printer.
 //! Only this module and `main.rs` print or choose the exit status.
 
+mod build;
 mod check;
 mod explain;
+mod image;
 mod output;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -24,6 +27,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Check(check::CheckArgs),
+    Build(build::BuildArgs),
+    Validate(validate::ValidateArgs),
+    Image(image::ImageArgs),
     Explain(explain::ExplainArgs),
 }
 
@@ -44,6 +50,9 @@ pub fn main() -> ExitCode {
     };
     let status = match cli.command {
         Command::Check(args) => check::run(&args, &cli.global),
+        Command::Build(args) => build::run(&args, &cli.global),
+        Command::Validate(args) => validate::run(&args, &cli.global),
+        Command::Image(args) => image::run(&args, &cli.global),
         Command::Explain(args) => explain::run(&args),
     };
     status.into()
