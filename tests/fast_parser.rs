@@ -72,6 +72,7 @@ fn fast_parser_agrees_on_tricky_inputs() {
         "parent {\n    child 1\n    /-child 2\n    child { grandchild; }\n}\n",
         "node /* block /* nested */ */ arg // trailing\n",
         "node{ child }\n",
+        "vers/-ion \"3.0.0\"\n",
         "node /-{ a } { b }\n",
         "a.b-c_d arg-with-dash x=y.z\n",
         "\"quoted node\" 1\n",

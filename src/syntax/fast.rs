@@ -168,7 +168,7 @@ impl Parser<'_> {
                 Some(b'/') if self.at("//") => break,
                 _ => {}
             }
-            if !had_space && !self.at("{") && !self.at("/-") {
+            if !had_space && !self.at("{") {
                 return None;
             }
             let dashed = self.slashdash()?;
