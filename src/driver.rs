@@ -189,6 +189,56 @@ pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diag
     (project, diags)
 }
 
+/// The result of building a project.
+#[derive(Debug)]
+pub struct Built {
+    /// The check of the sources (diagnostics of every stage end up here).
+    pub checked: Checked,
+    /// Every emitted object, in output order (empty on errors).
+    pub objects: Vec<crate::emit::Object>,
+    /// The whole output tree (`None` on errors).
+    pub tree: Option<crate::render::tree::Tree>,
+}
+
+/// Checks, emits and renders the project around `path` (nothing is written).
+pub fn build(
+    path: &Path,
+    options: &crate::emit::EmitOptions,
+    extra: impl FnOnce(&Project) -> Vec<(String, Vec<u8>)>,
+) -> Built {
+    let mut checked = check(path);
+    let Some(project) = checked.project.as_ref() else {
+        return Built {
+            checked,
+            objects: Vec::new(),
+            tree: None,
+        };
+    };
+    let mut options = options.clone();
+    if options.mlc_serve_image.is_empty() {
+        options.mlc_serve_image = crate::emit::default_image(project);
+    }
+    let (objects, diags) = crate::emit::emit(project, &options);
+    if !diags.is_empty() {
+        checked.diagnostics.extend(diags);
+        checked.diagnostics.sort();
+    }
+    if checked.diagnostics.has_errors() {
+        return Built {
+            checked,
+            objects: Vec::new(),
+            tree: None,
+        };
+    }
+    let files = extra(project);
+    let tree = crate::render::tree::build(project, &objects, &checked.sources, files);
+    Built {
+        checked,
+        objects,
+        tree: Some(tree),
+    }
+}
+
 /// Checks an in-memory project made from raw bytes, as the fuzzer and its corpus replay do:
 /// the bytes up to a NUL are `mlc.kdl`, the rest (if any) `models/m.kdl`. Never panics.
 pub fn check_bytes(data: &[u8]) -> Diagnostics {

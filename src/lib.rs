@@ -13,7 +13,9 @@
 pub mod cli;
 pub mod diagnostics;
 pub mod driver;
+pub mod emit;
 pub mod model;
+pub mod render;
 pub mod source;
 pub mod syntax;
 pub mod validate;

@@ -1,15 +1,175 @@
-//! `mlc build` (being written).
+//! `mlc build`: compile a project into the manifest tree, or print one environment.
+
+use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{ExitStatus, GlobalArgs, stderr};
+use super::output::{ExitStatus, GlobalArgs, OutputFormat, print_diagnostics, stderr, stdout};
+use crate::driver;
+use crate::emit::{EmitOptions, Scope};
+use crate::render::{write, yaml};
 
-/// Not available yet.
+/// Build every environment's manifests into `manifests/` (replaced atomically), or print one
+/// environment's objects with `--stdout`.
+///
+/// Examples: `mlc build examples/bert-kafka-mig`; in CI `mlc build --check`; for Argo CD
+/// `mlc build --stdout --env prod`.
 #[derive(Debug, Args)]
-pub(crate) struct BuildArgs {}
+pub(crate) struct BuildArgs {
+    /// The project directory, or any file or directory inside it (walks up to `mlc.kdl`).
+    #[arg(default_value = ".")]
+    pub(crate) path: PathBuf,
+    /// Output directory (default: `manifests/` at the project root).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    /// Print the objects as one multi-document YAML stream instead of writing the tree.
+    #[arg(long)]
+    pub(crate) stdout: bool,
+    /// With `--stdout`: the environment to print.
+    #[arg(long, value_name = "NAME", conflicts_with = "cluster")]
+    pub(crate) env: Option<String>,
+    /// With `--stdout`: print the cluster-level objects of this cluster.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) cluster: Option<String>,
+    /// Write nothing; exit 1 with a unified diff when the tree on disk is not what mlc builds.
+    #[arg(long, conflicts_with = "stdout")]
+    pub(crate) check: bool,
+    /// Pin the mlc-serve image by digest (`sha256:…`), overriding the KDL.
+    #[arg(long, value_name = "DIGEST")]
+    pub(crate) image_digest: Option<String>,
+    /// Source revision of mlc-serve recorded in the image spec, overriding the KDL.
+    #[arg(long, value_name = "REV")]
+    pub(crate) revision: Option<String>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+}
 
 /// Runs `mlc build`.
-pub(crate) fn run(_args: &BuildArgs, _global: &GlobalArgs) -> ExitStatus {
-    stderr("mlc: `build` is not available in this build\n");
-    ExitStatus::Error
+pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
+    if (args.env.is_some() || args.cluster.is_some()) && !args.stdout {
+        stderr("error: `--env` and `--cluster` select what `--stdout` prints; add `--stdout`\n");
+        return ExitStatus::Error;
+    }
+    let digest = args.image_digest.clone();
+    let options = EmitOptions {
+        mlc_serve_image: String::new(),
+    };
+    let mut built = driver::build(&args.path, &options, |_| Vec::new());
+    if let (Some(d), Some(project)) = (digest, built.checked.project.as_ref()) {
+        let mut project = project.clone();
+        project.image.digest = Some(d);
+        let options = EmitOptions {
+            mlc_serve_image: crate::emit::default_image(&project),
+        };
+        built = driver::build(&args.path, &options, |_| Vec::new());
+    }
+    let diags = &built.checked.diagnostics;
+    let failed = diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0);
+    print_diagnostics(diags, &built.checked.sources, global);
+    let (Some(tree), false) = (built.tree.as_ref(), failed) else {
+        return ExitStatus::Failure;
+    };
+    let Some(project) = built.checked.project.as_ref() else {
+        return ExitStatus::Failure;
+    };
+
+    if args.stdout {
+        let scope = match (&args.env, &args.cluster) {
+            (Some(e), _) => Scope::Env(e.clone()),
+            (None, Some(c)) => Scope::Cluster(c.clone()),
+            (None, None) => {
+                let envs: Vec<&String> = project.environments.keys().collect();
+                match envs.as_slice() {
+                    [only] => Scope::Env((*only).clone()),
+                    _ => {
+                        let list = envs
+                            .iter()
+                            .map(|e| format!("`{e}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        stderr(&format!(
+                            "error: the project has several environments ({list}): choose one with `--env NAME`\n"
+                        ));
+                        return ExitStatus::Error;
+                    }
+                }
+            }
+        };
+        let values: Vec<&serde_json::Value> = built
+            .objects
+            .iter()
+            .filter(|o| o.scope == scope)
+            .map(|o| &o.value)
+            .collect();
+        if values.is_empty() {
+            let (what, name, known) = match &scope {
+                Scope::Env(e) => (
+                    "environment",
+                    e,
+                    project.environments.keys().cloned().collect::<Vec<_>>(),
+                ),
+                Scope::Cluster(c) => (
+                    "cluster",
+                    c,
+                    project.clusters.keys().cloned().collect::<Vec<_>>(),
+                ),
+            };
+            let list = known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            stderr(&format!(
+                "error: {what} `{name}` has no objects (known: {list})\n"
+            ));
+            return ExitStatus::Failure;
+        }
+        stdout(&yaml::to_stream(values));
+        return ExitStatus::Success;
+    }
+
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| built.checked.root.join(driver::OUTPUT_DIR));
+    if args.check {
+        let on_disk = match write::read_tree(&out) {
+            Ok(t) => t,
+            Err(e) => {
+                stderr(&format!("error: cannot read `{}`: {e}\n", out.display()));
+                return ExitStatus::Error;
+            }
+        };
+        let diffs = write::diff(&on_disk, tree, &out.display().to_string());
+        if diffs.is_empty() {
+            if !global.quiet && global.format == OutputFormat::Human {
+                stderr(&format!(
+                    "mlc: `{}` is up to date ({} files)\n",
+                    out.display(),
+                    tree.files.len()
+                ));
+            }
+            return ExitStatus::Success;
+        }
+        stdout(&diffs.concat());
+        stderr(&format!(
+            "error: {} file(s) in `{}` differ from what `mlc build` produces; run `mlc build` and commit the result\n",
+            diffs.len(),
+            out.display()
+        ));
+        return ExitStatus::Failure;
+    }
+    if let Err(e) = write::write_tree(&out, tree) {
+        stderr(&format!("error: cannot write `{}`: {e}\n", out.display()));
+        return ExitStatus::Error;
+    }
+    if !global.quiet && global.format == OutputFormat::Human {
+        stderr(&format!(
+            "mlc: wrote {} files to `{}`\n",
+            tree.files.len(),
+            out.display()
+        ));
+    }
+    ExitStatus::Success
 }

@@ -10,6 +10,8 @@ mod scaling;
 
 use std::path::Path;
 
+pub(crate) use gpu::layout_counts;
+
 use crate::diagnostics::Diagnostics;
 use crate::model::Project;
 

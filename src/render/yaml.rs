@@ -1,0 +1,51 @@
+//! Canonical YAML: keys sorted (the JSON value's maps are ordered), two-space indent,
+//! YAML 1.1-ambiguous strings quoted (DESIGN §8.6), trailing newline.
+
+use serde_json::Value;
+
+/// Renders one document.
+pub fn to_yaml(value: &Value) -> String {
+    let mut text = serde_saphyr::to_string(value).unwrap_or_default();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// Renders a multi-document stream, each document starting with `---`.
+pub fn to_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut out = String::new();
+    for value in values {
+        out.push_str("---\n");
+        out.push_str(&to_yaml(value));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_1_1_ambiguous_strings_are_quoted() {
+        let value = serde_json::json!({
+            "a": "yes", "b": "on", "c": "off", "d": "no", "e": "y", "f": "12:30",
+            "g": "1_000", "h": "2001-12-14", "i": "true", "j": "null", "k": "010", "l": "NO",
+            "m": "plain", "count": 5
+        });
+        let text = to_yaml(&value);
+        for key in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"] {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(&format!("{key}:")))
+                .unwrap();
+            let v = line.split_once(": ").unwrap().1;
+            assert!(
+                v.starts_with('"') || v.starts_with('\''),
+                "{line} is not quoted"
+            );
+        }
+        assert!(text.contains("m: plain\n"));
+        assert!(text.contains("count: 5\n"), "{text}");
+    }
+}
