@@ -141,7 +141,8 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
                 return ExitStatus::Error;
             }
         };
-        let diffs = write::diff(&on_disk, tree, &out.display().to_string());
+        let label = out.strip_prefix(".").unwrap_or(&out).display().to_string();
+        let diffs = write::diff(&on_disk, tree, &label);
         if diffs.is_empty() {
             if !global.quiet && global.format == OutputFormat::Human {
                 stderr(&format!(
