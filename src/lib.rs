@@ -16,6 +16,7 @@ pub mod driver;
 pub mod emit;
 pub mod model;
 pub mod render;
+pub mod schema;
 pub mod source;
 pub mod syntax;
 pub mod validate;

@@ -1,0 +1,361 @@
+//! `mlc validate`'s engine: discover manifest files, parse and validate them in parallel, and
+//! report each error as a diagnostic at the file:line:column of the offending field.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::catalog::embedded;
+use super::crd::CrdSchemas;
+use super::error::{SchemaError, ValidateError};
+use super::locate::locate;
+use super::yaml::{ByteSpan, Document, parse};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::source::{SourceFile, SourceMap, Span};
+
+/// What to validate and how.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateOptions {
+    /// Files, or directories walked for `*.yaml`, `*.yml` and `*.json`.
+    pub paths: Vec<PathBuf>,
+    /// CustomResourceDefinition files or directories whose schemas replace the embedded ones.
+    pub crds: Vec<PathBuf>,
+    /// Close CRD object schemas that neither close themselves nor preserve unknown fields.
+    pub strict: bool,
+    /// Skip documents whose apiVersion and kind have no schema instead of failing them.
+    pub skip_unknown: bool,
+}
+
+/// The outcome of a validation run.
+#[derive(Debug, Default)]
+pub struct ValidateReport {
+    /// Every problem, sorted by file and position.
+    pub diagnostics: Diagnostics,
+    /// The files diagnostics point into.
+    pub sources: SourceMap,
+    /// Manifest files read.
+    pub files: usize,
+    /// Objects checked (a `List` counts its items).
+    pub objects: usize,
+    /// Objects that failed their schema, or had no schema.
+    pub invalid: usize,
+    /// Objects skipped for want of a schema (`--skip-unknown`).
+    pub skipped: usize,
+    /// mlc could not run as asked: a path or CRD file cannot be used.
+    pub setup_failed: bool,
+}
+
+/// One problem found in a file, before the file has an id.
+struct Found {
+    code: &'static str,
+    message: String,
+    span: Option<ByteSpan>,
+    label: String,
+    help: Option<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct FileOutcome {
+    name: String,
+    path: PathBuf,
+    text: String,
+    found: Vec<Found>,
+    objects: usize,
+    invalid: usize,
+    skipped: usize,
+}
+
+fn display_name(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map_or(text.clone(), str::to_owned)
+}
+
+fn is_manifest(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+}
+
+/// Every manifest file under `paths`, sorted, each once; unreadable paths as diagnostics.
+fn discover(paths: &[PathBuf], diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else if path.is_dir() {
+            for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+                match entry {
+                    Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => {
+                        files.push(e.into_path());
+                    }
+                    Ok(_) => {}
+                    Err(e) => diagnostics.push(Diagnostic::error(
+                        "E0001",
+                        format!("cannot read `{}`: {e}", display_name(path)),
+                    )),
+                }
+            }
+        } else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "E0001",
+                    format!(
+                        "cannot read `{}`: no such file or directory",
+                        display_name(path)
+                    ),
+                )
+                .help("pass existing manifest files or directories"),
+            );
+        }
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn load_crds(options: &ValidateOptions, report: &mut ValidateReport) -> CrdSchemas {
+    let mut crds = CrdSchemas::default();
+    let mut setup = Diagnostics::default();
+    let files = discover(&options.crds, &mut setup);
+    for path in files {
+        let name = display_name(&path);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                setup.push(Diagnostic::error(
+                    "E0001",
+                    format!("cannot read `{name}`: {e}"),
+                ));
+                continue;
+            }
+        };
+        let mut problems: Vec<(String, Option<ByteSpan>)> = Vec::new();
+        match parse(&text) {
+            Err(e) => problems.push((format!("not valid YAML: {}", e.message), e.span)),
+            Ok(docs) => {
+                for doc in docs {
+                    if let Err(message) = crds.add(&doc.value, options.strict) {
+                        problems.push((message, Some(doc.node.span)));
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            continue;
+        }
+        let id = report
+            .sources
+            .add(SourceFile::new(name.clone(), path.clone(), text));
+        for (message, span) in problems {
+            let mut d = Diagnostic::error(
+                "E0405",
+                format!("`{name}` is not a usable CustomResourceDefinition: {message}"),
+            )
+            .help("pass the CRD manifests exactly as installed (`kubectl get crd NAME -o yaml`)");
+            if let Some(span) = span {
+                d = d.label(Span::new(id, span.start, span.start + span.len), "here");
+            }
+            setup.push(d);
+        }
+    }
+    if setup.has_errors() {
+        report.setup_failed = true;
+    }
+    report.diagnostics.extend(setup);
+    crds
+}
+
+fn object_label(object: &Value) -> String {
+    let get = |p: &str| object.pointer(p).and_then(Value::as_str).unwrap_or("");
+    let (api, kind) = (get("/apiVersion"), get("/kind"));
+    let (ns, name) = (get("/metadata/namespace"), get("/metadata/name"));
+    let name = if name.is_empty() { "?" } else { name };
+    if ns.is_empty() {
+        format!("`{api}` `{kind}` `{name}`")
+    } else {
+        format!("`{api}` `{kind}` `{ns}/{name}`")
+    }
+}
+
+fn schema_found(error: &SchemaError, doc: &Document, item: &str, label: &str) -> Found {
+    let unknown = error.message.starts_with("unknown field");
+    let pointer = format!("{item}{}", error.pointer);
+    let span = locate(&doc.node, &pointer, unknown);
+    let at = if error.pointer.is_empty() {
+        "/"
+    } else {
+        error.pointer.as_str()
+    };
+    Found {
+        code: "E0402",
+        message: format!("{}: {}", at, error.message),
+        span: Some(span),
+        label: error.message.clone(),
+        help: unknown.then(|| {
+            "remove the field or correct its spelling: the API server rejects or silently drops unknown fields".to_owned()
+        }),
+        notes: vec![format!("in {label}")],
+    }
+}
+
+fn check_object(
+    object: &Value,
+    doc: &Document,
+    item: &str,
+    crds: &CrdSchemas,
+    options: &ValidateOptions,
+    out: &mut FileOutcome,
+) {
+    out.objects += 1;
+    let label = object_label(object);
+    let result = match crds.validate(object) {
+        Some(errors) if errors.is_empty() => Ok(()),
+        Some(errors) => Err(ValidateError::Invalid(errors)),
+        None => embedded().validate(object),
+    };
+    match result {
+        Ok(()) => {}
+        Err(ValidateError::UnknownKind { api_version, kind }) => {
+            if options.skip_unknown {
+                out.skipped += 1;
+                return;
+            }
+            out.invalid += 1;
+            let span = locate(&doc.node, &format!("{item}/kind"), false);
+            out.found.push(Found {
+                code: "E0404",
+                message: if api_version.is_empty() || kind.is_empty() {
+                    "object without `apiVersion` and `kind`".to_owned()
+                } else {
+                    format!("no schema for apiVersion `{api_version}` kind `{kind}`")
+                },
+                span: Some(span),
+                label: "unknown kind".to_owned(),
+                help: Some(
+                    "pass its CustomResourceDefinition with `--crd`, or skip such objects with `--skip-unknown`"
+                        .to_owned(),
+                ),
+                notes: Vec::new(),
+            });
+        }
+        Err(ValidateError::Invalid(errors)) => {
+            out.invalid += 1;
+            out.found
+                .extend(errors.iter().map(|e| schema_found(e, doc, item, &label)));
+        }
+    }
+}
+
+fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> FileOutcome {
+    let mut out = FileOutcome {
+        name: display_name(path),
+        path: path.to_path_buf(),
+        ..FileOutcome::default()
+    };
+    let text = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_owned()),
+        Err(e) => Err(e.to_string()),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(message) => {
+            out.found.push(Found {
+                code: "E0403",
+                message: format!("cannot read `{}`: {message}", out.name),
+                span: None,
+                label: String::new(),
+                help: None,
+                notes: Vec::new(),
+            });
+            out.invalid += 1;
+            return out;
+        }
+    };
+    match parse(&text) {
+        Err(e) => {
+            out.invalid += 1;
+            out.found.push(Found {
+                code: "E0403",
+                message: format!("`{}` is not valid YAML or JSON", out.name),
+                span: e.span,
+                label: e.message,
+                help: Some("fix the syntax; nothing in this file was validated".to_owned()),
+                notes: Vec::new(),
+            });
+        }
+        Ok(docs) => {
+            for doc in &docs {
+                let list = doc.value.get("kind").and_then(Value::as_str) == Some("List")
+                    && doc.value.get("apiVersion").and_then(Value::as_str) == Some("v1");
+                if list {
+                    let items = doc.value.get("items").and_then(Value::as_array);
+                    for (i, item) in items.into_iter().flatten().enumerate() {
+                        check_object(item, doc, &format!("/items/{i}"), crds, options, &mut out);
+                    }
+                } else if doc.value.is_object() {
+                    check_object(&doc.value, doc, "", crds, options, &mut out);
+                } else {
+                    out.objects += 1;
+                    out.invalid += 1;
+                    out.found.push(Found {
+                        code: "E0402",
+                        message: "a manifest document must be a mapping".to_owned(),
+                        span: Some(doc.node.span),
+                        label: "not a mapping".to_owned(),
+                        help: None,
+                        notes: Vec::new(),
+                    });
+                }
+            }
+        }
+    }
+    out.text = text;
+    out
+}
+
+/// Validates every manifest under `options.paths`, in parallel; the report is the same
+/// whatever the thread count.
+pub fn validate_paths(options: &ValidateOptions) -> ValidateReport {
+    let mut report = ValidateReport::default();
+    let crds = load_crds(options, &mut report);
+    let mut setup = Diagnostics::default();
+    let files = discover(&options.paths, &mut setup);
+    if setup.has_errors() {
+        report.setup_failed = true;
+    }
+    report.diagnostics.extend(setup);
+    report.files = files.len();
+    let outcomes: Vec<FileOutcome> = files
+        .par_iter()
+        .map(|path| check_file(path, &crds, options))
+        .collect();
+    for outcome in outcomes {
+        report.objects += outcome.objects;
+        report.invalid += outcome.invalid;
+        report.skipped += outcome.skipped;
+        if outcome.found.is_empty() {
+            continue;
+        }
+        let id = report
+            .sources
+            .add(SourceFile::new(outcome.name, outcome.path, outcome.text));
+        for found in outcome.found {
+            let mut d = Diagnostic::error(found.code, found.message);
+            if let Some(span) = found.span {
+                d = d.label(
+                    Span::new(id, span.start, span.start + span.len),
+                    found.label,
+                );
+            }
+            d = d.maybe_help(found.help);
+            for note in found.notes {
+                d = d.note(note);
+            }
+            report.diagnostics.push(d);
+        }
+    }
+    report.diagnostics.sort();
+    report
+}

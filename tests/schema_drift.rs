@@ -1,0 +1,120 @@
+//! The core-kind schemas in `schemas/k8s/` are generated from k8s-openapi: this test
+//! regenerates them and fails when the committed file differs.
+//! `MLC_BLESS=1 cargo test --test schema_drift` rewrites it.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod support;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Container, Namespace, PersistentVolumeClaim, PodSpec, Secret, Service,
+    ServiceAccount,
+};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::scheduling::v1::PriorityClass;
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+/// The Kubernetes quantity grammar (the pattern the apiserver's CRD schemas use).
+const QUANTITY: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+const DEFINITIONS_ID: &str = "https://mlc.invalid/schemas/k8s/definitions.json";
+
+fn strip_descriptions(schema: &mut Value) {
+    mlc::schema::walk(schema, &mut |node| {
+        if let Value::Object(map) = node
+            && map.get("description").is_some_and(Value::is_string)
+        {
+            map.remove("description");
+        }
+    });
+}
+
+/// A copy of a definition with no `required` list and no closing keyword, for hand-written
+/// schemas that inline its fields (a KServe predictor is a PodSpec plus its own fields) and
+/// close themselves with `unevaluatedProperties: false`.
+fn open_variant(defs: &Map<String, Value>, name: &str) -> Value {
+    let mut def = defs.get(name).cloned().expect("definition exists");
+    if let Value::Object(map) = &mut def {
+        map.remove("required");
+        map.remove("additionalProperties");
+    }
+    def
+}
+
+fn generate() -> String {
+    let mut generator = SchemaSettings::draft2020_12().into_generator();
+    generator.subschema_for::<ConfigMap>();
+    generator.subschema_for::<Deployment>();
+    generator.subschema_for::<HorizontalPodAutoscaler>();
+    generator.subschema_for::<Namespace>();
+    generator.subschema_for::<NetworkPolicy>();
+    generator.subschema_for::<PersistentVolumeClaim>();
+    generator.subschema_for::<PodDisruptionBudget>();
+    generator.subschema_for::<PriorityClass>();
+    generator.subschema_for::<Secret>();
+    generator.subschema_for::<Service>();
+    generator.subschema_for::<ServiceAccount>();
+    generator.subschema_for::<PodSpec>();
+    generator.subschema_for::<Container>();
+    let mut defs = generator.take_definitions(true);
+    defs.insert(
+        "io.k8s.apimachinery.pkg.api.resource.Quantity".into(),
+        json!({"type": ["string", "number"], "pattern": QUANTITY}),
+    );
+    defs.insert(
+        "io.k8s.apimachinery.pkg.util.intstr.IntOrString".into(),
+        json!({"type": ["string", "integer"]}),
+    );
+    let defs = Value::Object(defs);
+    let mut root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": DEFINITIONS_ID,
+        "$comment": "GENERATED from k8s-openapi (v1_33) by tests/schema_drift.rs: do not edit; MLC_BLESS=1 cargo test --test schema_drift",
+        "$defs": defs,
+    });
+    strip_descriptions(&mut root);
+    mlc::schema::close_objects(&mut root);
+    let defs = root["$defs"].as_object().cloned().expect("defs");
+    let open_pod = open_variant(&defs, "io.k8s.api.core.v1.PodSpec");
+    let open_container = open_variant(&defs, "io.k8s.api.core.v1.Container");
+    let map = root["$defs"].as_object_mut().expect("defs");
+    map.insert("mlc.open.PodSpec".into(), open_pod);
+    map.insert("mlc.open.Container".into(), open_container);
+    // Sorted keys whatever serde_json's map order is, so the file is stable.
+    let sorted: Value =
+        serde_json::from_str(&serde_json::to_string(&root).expect("json")).expect("json");
+    let mut text = serde_json::to_string_pretty(&sort(sorted)).expect("json");
+    text.push('\n');
+    text
+}
+
+fn sort(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let sorted: std::collections::BTreeMap<String, Value> =
+                map.into_iter().map(|(k, v)| (k, sort(v))).collect();
+            Value::Object(sorted.into_iter().collect())
+        }
+        Value::Array(list) => Value::Array(list.into_iter().map(sort).collect()),
+        other => other,
+    }
+}
+
+#[test]
+fn generated_core_schemas_match_the_committed_files() {
+    let path = support::repo().join("schemas/k8s/definitions.json");
+    let fresh = generate();
+    if support::bless() {
+        std::fs::write(&path, &fresh).expect("write schemas/k8s/definitions.json");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == fresh,
+        "{} is out of date with k8s-openapi: run `MLC_BLESS=1 cargo test --test schema_drift` and review the diff",
+        path.display()
+    );
+}
