@@ -14,6 +14,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod driver;
 pub mod emit;
+pub mod image;
 pub mod model;
 pub mod render;
 pub mod schema;
