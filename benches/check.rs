@@ -1,6 +1,7 @@
 //! `cargo bench --bench check`: times `mlc check` (discover, read, parse, lower, validate)
 //! on generated projects of 20 and 1,000 models spread over several files, and prints the
-//! median and best wall time per run. Figures, not assertions.
+//! median and best wall time per run; then times `mlc build` (check, emit, render, write the
+//! tree) on the same projects. Figures, not assertions.
 
 #![allow(
     clippy::unwrap_used,
@@ -74,7 +75,33 @@ fn measure(models: usize, runs: usize) {
     );
 }
 
+/// `mlc build` of the same project: check, emit, render and write the whole tree.
+fn measure_build(models: usize, runs: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path(), models);
+    let out = dir.path().join("manifests");
+    let options = mlc::emit::EmitOptions::default();
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    let mut files = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let built = mlc::driver::build(dir.path(), &options, |_| Vec::new());
+        let tree = built.tree.expect("generated project must build");
+        mlc::render::write::write_tree(&out, &tree).unwrap();
+        times.push(start.elapsed());
+        files = tree.files.len();
+    }
+    times.sort();
+    println!(
+        "mlc build, {models:>5} models: median {:>8.3} ms, best {:>8.3} ms over {runs} runs ({files} files written)",
+        times[times.len() / 2].as_secs_f64() * 1e3,
+        times[0].as_secs_f64() * 1e3,
+    );
+}
+
 fn main() {
     measure(20, 200);
     measure(1000, 20);
+    measure_build(20, 50);
+    measure_build(1000, 10);
 }

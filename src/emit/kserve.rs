@@ -425,6 +425,10 @@ pub(crate) fn inference_service(
                 let mut cp = predictor(inputs, &c.artifact, Some(c.name.value.clone()));
                 // Canary predictors take no scaling fields but minReplicas (≤ the stable one).
                 cp.min_replicas = Some(clamp_i32(a.min.value));
+                if let Some(v) = &c.version {
+                    cp.labels
+                        .insert("app.kubernetes.io/version".into(), v.clone());
+                }
                 CanarySpec {
                     predictor: cp,
                     traffic_percent: c.percent.value,

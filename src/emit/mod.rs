@@ -232,14 +232,14 @@ fn emit_model(
             .policy
             .as_ref()
             .is_some_and(|p| p.value.is_event_driven())
-            && !(model.serve.value == ServeTarget::KserveStandard
-                && matches!(
-                    model.autoscale.policy.as_ref().map(|p| &p.value),
-                    Some(crate::model::Policy::Prometheus { .. })
-                ))
-        {
-            out.push((format!("triggerauthentication-{suffix}"), to_value(&ta)));
-        }
+        && !(model.serve.value == ServeTarget::KserveStandard
+            && matches!(
+                model.autoscale.policy.as_ref().map(|p| &p.value),
+                Some(crate::model::Policy::Prometheus { .. })
+            ))
+    {
+        out.push((format!("triggerauthentication-{suffix}"), to_value(&ta)));
+    }
     let selector = match model.serve.value {
         ServeTarget::KserveStandard | ServeTarget::KserveKnative => {
             let mut pod_labels = owner.labels();
@@ -269,7 +269,10 @@ fn emit_model(
                 }
             }
             BTreeMap::from([
-                ("serving.kserve.io/inferenceservice".to_owned(), name.clone()),
+                (
+                    "serving.kserve.io/inferenceservice".to_owned(),
+                    name.clone(),
+                ),
                 ("component".to_owned(), "predictor".to_owned()),
             ])
         }

@@ -54,9 +54,19 @@ pub(crate) fn model_source(model: &Model) -> (Volume, VolumeMount, Option<Contai
             }),
             ..Volume::default()
         };
+        // TF Serving reads numbered version directories below its base path: a URI that
+        // names one version directory is mounted as that version below `/mnt/models`.
+        let version_dir = sub_path
+            .rsplit('/')
+            .next()
+            .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()));
+        let mount_path = match (model.format.value, version_dir, &file) {
+            (crate::model::Format::Tensorflow, Some(v), None) => format!("{MODEL_DIR}/{v}"),
+            _ => MODEL_DIR.to_owned(),
+        };
         let mount = VolumeMount {
             name: volume_name,
-            mount_path: MODEL_DIR.into(),
+            mount_path,
             read_only: Some(true),
             sub_path: (!sub_path.is_empty()).then_some(sub_path),
             ..VolumeMount::default()
@@ -178,7 +188,10 @@ pub(crate) fn deployment(
                     automount_service_account_token: Some(false),
                     service_account_name: service_account,
                     security_context: Some(pod::pod_security(serving.user)),
-                    containers: vec![pod::container(model, serving, pool, mounts)],
+                    containers: vec![Container {
+                        name: "model-server".into(),
+                        ..pod::container(model, serving, pool, mounts)
+                    }],
                     init_containers: fetch.map(|f| vec![f]),
                     volumes: Some(volumes),
                     affinity: placement.affinity,
