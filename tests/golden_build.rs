@@ -108,6 +108,33 @@ fn check_upstream(cases: &[PathBuf]) -> Result<(), Failed> {
     Ok(())
 }
 
+/// `kubectl kustomize` accepts every environment and cluster directory of every golden tree.
+fn check_kustomize(cases: &[PathBuf]) -> Result<(), Failed> {
+    if std::process::Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            return Err("kubectl is missing (CI=true: it is required)".into());
+        }
+        eprintln!("notice: kubectl is missing; skipping the kustomize check");
+        return Ok(());
+    }
+    let mut dirs = 0;
+    for case in cases {
+        for (path, _) in support::read_tree(&case.join("expected")) {
+            let Some(dir) = path.strip_suffix("/kustomization.yaml") else { continue };
+            let full = case.join("expected").join(dir);
+            let out = std::process::Command::new("kubectl").arg("kustomize").arg(&full).output()?;
+            if !out.status.success() {
+                return Err(format!("kubectl kustomize {} failed:\n{}", full.display(), String::from_utf8_lossy(&out.stderr)).into());
+            }
+            dirs += 1;
+        }
+    }
+    if dirs == 0 {
+        return Err("no kustomization to check".into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = support::repo().join("golden").join("build");
@@ -133,6 +160,10 @@ fn main() {
             Trial::test(name, move || run_case(&case))
         })
         .collect();
+    let kustomize_cases = cases.clone();
+    trials.push(Trial::test("kubectl_kustomize_accepts_every_directory", move || {
+        check_kustomize(&kustomize_cases)
+    }));
     trials.push(Trial::test(
         "upstream_schemas_accept_every_golden_object_strictly",
         move || check_upstream(&cases),

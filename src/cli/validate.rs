@@ -38,11 +38,14 @@ pub(crate) fn run(args: &ValidateArgs, global: &GlobalArgs) -> ExitStatus {
     });
     print_diagnostics(&report.diagnostics, &report.sources, global);
     if !global.quiet && global.format == OutputFormat::Human && !report.setup_failed {
-        let skipped = if report.skipped > 0 {
+        let mut skipped = if report.skipped > 0 {
             format!(", {} skipped", report.skipped)
         } else {
             String::new()
         };
+        if report.unparsed > 0 {
+            skipped.push_str(&format!("; {} file(s) not parsed", report.unparsed));
+        }
         stderr(&format!(
             "mlc: {} object(s) in {} file(s): {} valid, {} invalid{skipped}\n",
             report.objects,

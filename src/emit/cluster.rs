@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ResourceQuota, ResourceQuotaSpec};
+use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use super::meta::Owner;
 use crate::model::{OversubscriptionKind, Pool, Project, Sharing};
@@ -92,4 +94,37 @@ pub(crate) fn device_plugin_config(
         data: Some(data),
         ..ConfigMap::default()
     })
+}
+
+/// A PriorityClass declared on the cluster.
+pub(crate) fn priority_class(owner: &Owner<'_>, pc: &crate::model::PriorityClass) -> PriorityClass {
+    PriorityClass {
+        metadata: owner.meta("PriorityClass", &pc.name, None),
+        value: pc.value,
+        preemption_policy: Some(pc.preemption.clone()),
+        description: pc.description.clone(),
+        global_default: Some(false),
+    }
+}
+
+/// The ResourceQuota of an environment's namespace.
+pub(crate) fn resource_quota(owner: &Owner<'_>, namespace: &str, quota: &crate::model::Quota) -> ResourceQuota {
+    let mut hard = BTreeMap::new();
+    if let Some(cpu) = &quota.cpu {
+        hard.insert("requests.cpu".to_owned(), Quantity(cpu.text.clone()));
+    }
+    if let Some(memory) = &quota.memory {
+        hard.insert("requests.memory".to_owned(), Quantity(memory.text.clone()));
+    }
+    if let Some(gpus) = quota.gpus {
+        hard.insert("requests.nvidia.com/gpu".to_owned(), Quantity(gpus.to_string()));
+    }
+    if let Some(pods) = quota.pods {
+        hard.insert("pods".to_owned(), Quantity(pods.to_string()));
+    }
+    ResourceQuota {
+        metadata: owner.meta("ResourceQuota", namespace, Some(namespace)),
+        spec: Some(ResourceQuotaSpec { hard: Some(hard), ..ResourceQuotaSpec::default() }),
+        ..ResourceQuota::default()
+    }
 }

@@ -325,10 +325,7 @@ fn predictor(inputs: &PredictorInputs<'_>, artifact: &Artifact, name: Option<Str
         scale_target: None,
         auto_scaling: None,
         canary_traffic_percent: None,
-        annotations: BTreeMap::from([(
-            "mlc/rollout-sha256".to_owned(),
-            inputs.rollout_hash.clone(),
-        )]),
+        annotations: pod::pod_annotations(&inputs.rollout_hash, inputs.serving),
         labels: inputs.pod_labels.clone(),
         automount_service_account_token: false,
         security_context: pod::pod_security(inputs.serving.user),

@@ -108,6 +108,29 @@ fn emit_clusters(project: &Project) -> Vec<Object> {
                 span,
             });
         }
+        if let Some(c) = project.clusters.get(cluster) {
+            for pc in &c.priority_classes {
+                let owner = Owner::shared(project, &pc.name, &format!("{}-{cluster}", pc.name));
+                objects.push(Object {
+                    scope: scope.clone(),
+                    file: format!("priorityclass-{}.yaml", pc.name),
+                    value: to_value(&cluster::priority_class(&owner, pc)),
+                    span,
+                });
+            }
+        }
+        for env in &envs {
+            if let Some(q) = &env.quota {
+                let ns = env.namespace.value.as_str();
+                let owner = Owner::shared(project, ns, &format!("{ns}-{cluster}"));
+                objects.push(Object {
+                    scope: scope.clone(),
+                    file: format!("resourcequota-{ns}.yaml"),
+                    value: to_value(&cluster::resource_quota(&owner, ns, q)),
+                    span: env.name.span,
+                });
+            }
+        }
         let gpu_ns = project
             .clusters
             .get(cluster)
@@ -302,9 +325,11 @@ fn emit_model(
             owner.selector()
         }
     };
-    if let Some(p) = workload::pdb(&owner, model, ns, selector) {
+    if let Some(p) = workload::pdb(&owner, model, ns, selector.clone()) {
         out.push(("poddisruptionbudget".into(), to_value(&p)));
     }
+    let policy = workload::network_policy(&owner, model, ns, selector, serving.port);
+    out.push(("networkpolicy".into(), to_value(&policy)));
 
     let mut diags = Diagnostics::default();
     for patch in &model.patches {

@@ -480,3 +480,15 @@ pub(crate) fn topology(
         })
         .collect()
 }
+
+/// Pod annotations: the rollout hash, and Prometheus scrape hints where the runtime serves
+/// `/metrics` on its HTTP port (mlc-serve).
+pub(crate) fn pod_annotations(rollout_hash: &str, serving: &Serving) -> BTreeMap<String, String> {
+    let mut a = BTreeMap::from([("mlc/rollout-sha256".to_owned(), rollout_hash.to_owned())]);
+    if serving.mlc_serve {
+        a.insert("prometheus.io/scrape".into(), "true".into());
+        a.insert("prometheus.io/port".into(), serving.port.to_string());
+        a.insert("prometheus.io/path".into(), "/metrics".into());
+    }
+    a
+}

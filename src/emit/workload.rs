@@ -15,6 +15,9 @@ use k8s_openapi::api::core::v1::{
     ObjectReference, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec, SecretEnvSource,
     Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
 };
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -161,10 +164,7 @@ pub(crate) fn deployment(
         labels: Some(pod_labels),
         ..ObjectMeta::default()
     };
-    template_meta.annotations = Some(BTreeMap::from([(
-        "mlc/rollout-sha256".to_owned(),
-        rollout_hash.to_owned(),
-    )]));
+    template_meta.annotations = Some(pod::pod_annotations(rollout_hash, serving));
     let replicas = (!scaled).then(|| i32::try_from(model.autoscale.min.value).unwrap_or(i32::MAX));
     Deployment {
         metadata: owner.meta("Deployment", &model.name.value, Some(namespace)),
@@ -330,18 +330,13 @@ pub(crate) fn pdb(
     })
 }
 
-/// The ServiceAccount a model needs (identity annotations, storage credentials), if any.
+/// The ServiceAccount of a model: no token mounted, with the cloud-identity annotations,
+/// storage credentials and image pull secrets the KDL declares.
 pub(crate) fn service_account(
     owner: &Owner<'_>,
     model: &Model,
     namespace: &str,
 ) -> Option<ServiceAccount> {
-    if model.service_account_annotations.is_empty()
-        && model.storage_secret.is_none()
-        && model.service_account.is_none()
-    {
-        return None;
-    }
     let name = model
         .service_account
         .clone()
@@ -354,6 +349,14 @@ pub(crate) fn service_account(
     Some(ServiceAccount {
         metadata,
         automount_service_account_token: Some(false),
+        image_pull_secrets: Some(
+            model
+                .image_pull_secrets
+                .iter()
+                .map(|n| LocalObjectReference { name: n.clone() })
+                .collect::<Vec<_>>(),
+        )
+        .filter(|v| !v.is_empty()),
         secrets: model.storage_secret.as_ref().map(|s| {
             vec![ObjectReference {
                 name: Some(s.clone()),
@@ -362,4 +365,64 @@ pub(crate) fn service_account(
         }),
         ..ServiceAccount::default()
     })
+}
+
+/// The NetworkPolicy admitting the serving port from the model's namespace and the
+/// namespaces of `allow-from` (plus, for Knative, its activator and queue-proxy ports).
+pub(crate) fn network_policy(
+    owner: &Owner<'_>,
+    model: &Model,
+    namespace: &str,
+    pod_selector: BTreeMap<String, String>,
+    port: u16,
+) -> NetworkPolicy {
+    let knative = model.serve.value == crate::model::ServeTarget::KserveKnative;
+    let mut from = vec![NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector::default()),
+        ..NetworkPolicyPeer::default()
+    }];
+    let mut namespaces = model.allow_from.clone();
+    if knative {
+        // Knative's activator and the ingress gateway call the queue-proxy.
+        namespaces.push("knative-serving".into());
+    }
+    namespaces.sort();
+    namespaces.dedup();
+    for ns in namespaces {
+        from.push(NetworkPolicyPeer {
+            namespace_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([("kubernetes.io/metadata.name".to_owned(), ns)])),
+                match_expressions: None,
+            }),
+            ..NetworkPolicyPeer::default()
+        });
+    }
+    let mut ports = vec![i32::from(port)];
+    if knative {
+        // queue-proxy: 8012 HTTP, 8013 HTTP/2, 9090/9091 metrics.
+        ports.extend([8012, 8013, 9090, 9091]);
+    }
+    ports.sort_unstable();
+    ports.dedup();
+    NetworkPolicy {
+        metadata: owner.meta("NetworkPolicy", &model.name.value, Some(namespace)),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector { match_labels: Some(pod_selector), match_expressions: None }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(from),
+                ports: Some(
+                    ports
+                        .into_iter()
+                        .map(|p| NetworkPolicyPort {
+                            port: Some(IntOrString::Int(p)),
+                            protocol: Some("TCP".into()),
+                            end_port: None,
+                        })
+                        .collect(),
+                ),
+            }]),
+            ..NetworkPolicySpec::default()
+        }),
+    }
 }

@@ -74,6 +74,34 @@ pub struct Cluster {
     pub gpu_operator_namespace: String,
     /// Whether it was declared (false for the implicit `default`).
     pub declared: bool,
+    /// PriorityClasses declared for the cluster.
+    pub priority_classes: Vec<PriorityClass>,
+}
+
+/// A PriorityClass declared on a cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorityClass {
+    /// Name.
+    pub name: String,
+    /// Priority value (at most 1,000,000,000 for user classes).
+    pub value: i32,
+    /// `PreemptLowerPriority` or `Never`.
+    pub preemption: String,
+    /// Human description.
+    pub description: Option<String>,
+}
+
+/// A ResourceQuota on an environment's namespace.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Quota {
+    /// Total CPU requests.
+    pub cpu: Option<Quantity>,
+    /// Total memory requests.
+    pub memory: Option<Quantity>,
+    /// Total GPUs (`requests.nvidia.com/gpu`).
+    pub gpus: Option<u32>,
+    /// Total pods.
+    pub pods: Option<u32>,
 }
 
 /// How a pool shares its GPUs.
@@ -621,6 +649,8 @@ pub struct Model {
     pub volumes: Vec<Volume>,
     /// Patches on emitted objects.
     pub patches: Vec<Patch>,
+    /// Namespaces allowed to reach the serving port (its own is always allowed).
+    pub allow_from: Vec<String>,
     /// The model node.
     pub span: Span,
 }
@@ -638,4 +668,6 @@ pub struct Environment {
     pub models: BTreeMap<String, Model>,
     /// Whether it was declared (false for the implicit `default`).
     pub declared: bool,
+    /// A quota on the namespace, when declared.
+    pub quota: Option<Quota>,
 }

@@ -37,6 +37,7 @@ pub const MODEL_CHILDREN: &[&str] = &[
     "topology-spread",
     "volume",
     "patch",
+    "allow-from",
 ];
 
 /// Children that may repeat, keyed by their first argument for environment overrides.
@@ -280,6 +281,24 @@ pub(crate) fn lower_model(
             })
         })
         .collect();
+    let allow_from = find("allow-from").map_or_else(Vec::new, |c| {
+        let mut r = Reader::new(c, diags, &[], usize::MAX);
+        no_children(c, r.diags);
+        let mut namespaces = Vec::new();
+        for i in 0..c.args.len() {
+            if let Some(ns) = r.arg_str(i)
+                && super::names::check_name("namespace", &ns, r.diags)
+            {
+                namespaces.push(ns.value);
+            }
+        }
+        if c.args.is_empty() {
+            r.missing("a namespace", "allow-from ingress-nginx monitoring");
+        }
+        namespaces.sort();
+        namespaces.dedup();
+        namespaces
+    });
     Some(Model {
         name,
         version,
@@ -306,6 +325,7 @@ pub(crate) fn lower_model(
         topology_spread,
         volumes,
         patches,
+        allow_from,
         span: head,
     })
 }

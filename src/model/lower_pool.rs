@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::catalog;
 use super::ir::{
+    PriorityClass,
     Cluster, GpuRef, MigLayout, Oversubscription, OversubscriptionKind, Pool, Sharing, Spanned,
     Taint,
 };
@@ -14,18 +15,56 @@ use crate::syntax::Node;
 /// Lowers `cluster NAME [gpu-operator-namespace=…]`.
 pub(crate) fn lower_cluster(node: &Node, diags: &mut Diagnostics) -> Option<Cluster> {
     let mut r = Reader::new(node, diags, &["gpu-operator-namespace"], 1);
-    no_children(node, r.diags);
-    let Some(name) = r.arg_str(0) else {
-        r.missing("a name", "cluster gpu-east");
-        return None;
-    };
+    let name = r.arg_str(0);
     let ns = r
         .str("gpu-operator-namespace")
         .map_or_else(|| "gpu-operator".to_owned(), |s| s.value);
+    if name.is_none() && node.args.is_empty() {
+        r.missing("a name", "cluster gpu-east");
+    }
+    check_children(node, diags, &["priority-class"], &["priority-class"]);
+    let mut priority_classes: Vec<PriorityClass> = Vec::new();
+    for child in node.children() {
+        let mut c = Reader::new(child, diags, &["value", "preemption", "description"], 1);
+        no_children(child, c.diags);
+        let class = c.arg_str(0);
+        let value = c.i64_of(c.value("value"));
+        let preemption = c
+            .choice_of(
+                c.value("preemption"),
+                "preemption policy",
+                &[("PreemptLowerPriority", "PreemptLowerPriority"), ("Never", "Never")],
+            )
+            .map_or("PreemptLowerPriority", |p| p.value);
+        let description = c.str("description").map(|d| d.value);
+        let (Some(class), Some(value)) = (class, value) else {
+            if child.args.is_empty() || child.prop("value").is_none() {
+                c.missing("a name and `value`", "priority-class ml-high value=100000");
+            }
+            continue;
+        };
+        if !(-2_147_483_648..=1_000_000_000).contains(&value.value) {
+            c.diags.push(
+                Diagnostic::error("E0214", format!("priority {} is out of range", value.value))
+                    .label(value.span, "user priorities are at most 1000000000")
+                    .help("pick a value up to 1000000000; higher values are reserved for system classes"),
+            );
+            continue;
+        }
+        if super::names::check_name("priority class", &class, c.diags) {
+            priority_classes.push(PriorityClass {
+                name: class.value,
+                value: i32::try_from(value.value).unwrap_or(0),
+                preemption: preemption.to_owned(),
+                description,
+            });
+        }
+    }
     Some(Cluster {
-        name,
+        name: name?,
         gpu_operator_namespace: ns,
         declared: true,
+        priority_classes,
     })
 }
 

@@ -84,6 +84,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             name: Spanned::new("default".to_owned(), anchor),
             gpu_operator_namespace: "gpu-operator".to_owned(),
             declared: false,
+            priority_classes: Vec::new(),
         });
 
     let mut pools = BTreeMap::new();
@@ -181,6 +182,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 declared: false,
+                quota: None,
             },
         );
     }
@@ -456,7 +458,17 @@ fn lower_environment(
     let namespace = namespace.unwrap_or_else(|| Spanned::new(name.value.clone(), name.span));
     check_name("namespace", &namespace, diags);
     check_ref("cluster", &cluster, clusters.keys(), diags);
-    check_children(node, diags, &["model"], &["model"]);
+    check_children(node, diags, &["model", "quota"], &["model"]);
+    let quota = node.children().iter().find(|c| c.name == "quota").map(|q| {
+        let mut r = Reader::new(q, diags, &["cpu", "memory", "gpus", "pods"], 0);
+        no_children(q, r.diags);
+        super::ir::Quota {
+            cpu: r.quantity("cpu").map(|v| v.value),
+            memory: r.quantity("memory").map(|v| v.value),
+            gpus: r.u32("gpus").map(|v| v.value),
+            pods: r.u32("pods").map(|v| v.value),
+        }
+    });
     let mut overrides: BTreeMap<String, &Node> = BTreeMap::new();
     for child in node.children().iter().filter(|c| c.name == "model") {
         let mut c = Reader::new(child, diags, &[], 1);
@@ -499,5 +511,6 @@ fn lower_environment(
         namespace,
         models,
         declared: true,
+        quota,
     })
 }

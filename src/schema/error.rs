@@ -153,6 +153,15 @@ fn describe(error: &ValidationError<'_>, out: &mut Vec<SchemaError>) {
             }
             return;
         }
+        ValidationErrorKind::PropertyNames { error } => {
+            let key = error.instance();
+            let key = key.as_str().map_or_else(|| key.to_string(), str::to_owned);
+            out.push(SchemaError {
+                pointer: format!("{pointer}/{}", escape(&key)),
+                message: format!("unknown field `{key}`"),
+            });
+            return;
+        }
         ValidationErrorKind::Required { property } => format!(
             "missing required field `{}`",
             property
@@ -201,6 +210,12 @@ fn describe(error: &ValidationError<'_>, out: &mut Vec<SchemaError>) {
             format!("expected at least {limit} item(s)")
         }
         ValidationErrorKind::MaxItems { limit } => format!("expected at most {limit} item(s)"),
+        ValidationErrorKind::Pattern { pattern } if pattern.starts_with(r"^(\+|-)?(([0-9]+") => {
+            format!(
+                "expected a Kubernetes quantity such as `500m`, `4Gi` or `1.5`, found `{}`",
+                snippet(value)
+            )
+        }
         ValidationErrorKind::Pattern { pattern } => {
             format!(
                 "`{}` does not match the pattern `{pattern}`",

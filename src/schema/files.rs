@@ -42,6 +42,8 @@ pub struct ValidateReport {
     pub invalid: usize,
     /// Objects skipped for want of a schema (`--skip-unknown`).
     pub skipped: usize,
+    /// Files that could not be read or parsed.
+    pub unparsed: usize,
     /// mlc could not run as asked: a path or CRD file cannot be used.
     pub setup_failed: bool,
 }
@@ -65,6 +67,7 @@ struct FileOutcome {
     objects: usize,
     invalid: usize,
     skipped: usize,
+    unparsed: usize,
 }
 
 fn display_name(path: &Path) -> String {
@@ -269,13 +272,13 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
                 help: None,
                 notes: Vec::new(),
             });
-            out.invalid += 1;
+            out.unparsed += 1;
             return out;
         }
     };
     match parse(&text) {
         Err(e) => {
-            out.invalid += 1;
+            out.unparsed += 1;
             out.found.push(Found {
                 code: "E0403",
                 message: format!("`{}` is not valid YAML or JSON", out.name),
@@ -335,6 +338,7 @@ pub fn validate_paths(options: &ValidateOptions) -> ValidateReport {
         report.objects += outcome.objects;
         report.invalid += outcome.invalid;
         report.skipped += outcome.skipped;
+        report.unparsed += outcome.unparsed;
         if outcome.found.is_empty() {
             continue;
         }

@@ -25,3 +25,6 @@ pub use crd::CrdSchemas;
 pub use error::{SchemaError, ValidateError};
 pub use files::{ValidateOptions, ValidateReport, validate_paths};
 pub use strict::{close_objects, walk};
+
+#[cfg(test)]
+mod tests;

@@ -157,12 +157,25 @@ impl<'de> Deserialize<'de> for Raw {
     }
 }
 
-fn span_of(location: &serde_saphyr::Location, text_len: usize) -> ByteSpan {
+/// The byte offset of a one-based line and (character) column.
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(usize::try_from(line.saturating_sub(1)).unwrap_or(usize::MAX))
+        .map(str::len)
+        .sum::<usize>();
+    let rest = text.get(line_start..).unwrap_or("");
+    let skip = usize::try_from(column.saturating_sub(1)).unwrap_or(0);
+    line_start + rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i)
+}
+
+fn span_of(location: &serde_saphyr::Location, text: &str) -> ByteSpan {
+    let text_len = text.len();
     let span = location.span();
     let start = span
         .byte_offset()
         .and_then(|o| usize::try_from(o).ok())
-        .unwrap_or(0)
+        .unwrap_or_else(|| offset_of(text, location.line(), location.column()))
         .min(text_len);
     let len = span
         .byte_len()
@@ -172,23 +185,23 @@ fn span_of(location: &serde_saphyr::Location, text_len: usize) -> ByteSpan {
     ByteSpan { start, len }
 }
 
-fn split(raw: Spanned<Raw>, text_len: usize) -> (Value, Node) {
-    let span = span_of(&raw.referenced, text_len);
+fn split(raw: Spanned<Raw>, text: &str) -> (Value, Node) {
+    let span = span_of(&raw.referenced, text);
     let (value, kind) = match raw.value {
         Raw::Null => (Value::Null, NodeKind::Scalar),
         Raw::Bool(b) => (Value::Bool(b), NodeKind::Scalar),
         Raw::Number(n) => (Value::Number(n), NodeKind::Scalar),
         Raw::String(s) => (Value::String(s), NodeKind::Scalar),
         Raw::Seq(items) => {
-            let (values, nodes) = items.into_iter().map(|i| split(i, text_len)).unzip();
+            let (values, nodes) = items.into_iter().map(|i| split(i, text)).unzip();
             (Value::Array(values), NodeKind::Seq(nodes))
         }
         Raw::Map(entries) => {
             let mut map = Map::new();
             let mut nodes = Vec::with_capacity(entries.len());
             for (key, value) in entries {
-                let key_span = span_of(&key.referenced, text_len);
-                let (value, node) = split(value, text_len);
+                let key_span = span_of(&key.referenced, text);
+                let (value, node) = split(value, text);
                 map.insert(key.value.0.clone(), value);
                 nodes.push((key.value.0, key_span, node));
             }
@@ -205,19 +218,25 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
             .into_iter()
             .filter(|d| !matches!(d.value, Raw::Null))
             .map(|d| {
-                let (value, node) = split(d, text.len());
+                let (value, node) = split(d, text);
                 Document { value, node }
             })
             .collect()),
         Err(error) => {
-            let span = error.location().map(|l| span_of(&l, text.len()));
+            let span = error.location().map(|l| span_of(&l, text));
             let message = error.to_string();
             let first = message
+                .trim_start_matches("error: ")
                 .lines()
                 .next()
                 .unwrap_or("invalid YAML")
-                .trim()
-                .to_owned();
+                .trim();
+            // The position is shown by the label; keep only the reason.
+            let first = match first.split_once(": ") {
+                Some((at, reason)) if at.starts_with("line ") => reason,
+                _ => first,
+            }
+            .to_owned();
             Err(ParseError {
                 message: first,
                 span,
