@@ -110,7 +110,12 @@ fn check_upstream(cases: &[PathBuf]) -> Result<(), Failed> {
 
 /// `kubectl kustomize` accepts every environment and cluster directory of every golden tree.
 fn check_kustomize(cases: &[PathBuf]) -> Result<(), Failed> {
-    if std::process::Command::new("kubectl").arg("version").arg("--client").output().is_err() {
+    if std::process::Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             return Err("kubectl is missing (CI=true: it is required)".into());
         }
@@ -120,11 +125,21 @@ fn check_kustomize(cases: &[PathBuf]) -> Result<(), Failed> {
     let mut dirs = 0;
     for case in cases {
         for (path, _) in support::read_tree(&case.join("expected")) {
-            let Some(dir) = path.strip_suffix("/kustomization.yaml") else { continue };
+            let Some(dir) = path.strip_suffix("/kustomization.yaml") else {
+                continue;
+            };
             let full = case.join("expected").join(dir);
-            let out = std::process::Command::new("kubectl").arg("kustomize").arg(&full).output()?;
+            let out = std::process::Command::new("kubectl")
+                .arg("kustomize")
+                .arg(&full)
+                .output()?;
             if !out.status.success() {
-                return Err(format!("kubectl kustomize {} failed:\n{}", full.display(), String::from_utf8_lossy(&out.stderr)).into());
+                return Err(format!(
+                    "kubectl kustomize {} failed:\n{}",
+                    full.display(),
+                    String::from_utf8_lossy(&out.stderr)
+                )
+                .into());
             }
             dirs += 1;
         }
@@ -161,9 +176,10 @@ fn main() {
         })
         .collect();
     let kustomize_cases = cases.clone();
-    trials.push(Trial::test("kubectl_kustomize_accepts_every_directory", move || {
-        check_kustomize(&kustomize_cases)
-    }));
+    trials.push(Trial::test(
+        "kubectl_kustomize_accepts_every_directory",
+        move || check_kustomize(&kustomize_cases),
+    ));
     trials.push(Trial::test(
         "upstream_schemas_accept_every_golden_object_strictly",
         move || check_upstream(&cases),
