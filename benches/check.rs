@@ -75,33 +75,71 @@ fn measure(models: usize, runs: usize) {
     );
 }
 
-/// `mlc build` of the same project: check, emit, render and write the whole tree.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// `mlc build` of the same project: every stage timed separately, medians over `runs`.
 fn measure_build(models: usize, runs: usize) {
     let dir = tempfile::tempdir().unwrap();
     write_project(dir.path(), models);
     let out = dir.path().join("manifests");
-    let options = mlc::emit::EmitOptions::default();
-    let mut times: Vec<Duration> = Vec::with_capacity(runs);
-    let mut files = 0;
+    let options = mlc::emit::EmitOptions { mlc_serve_image: "ghcr.io/acme/mlc-serve:v1".into() };
+    let mut stages: Vec<[Duration; 6]> = Vec::new();
+    let mut objects = 0;
     for _ in 0..runs {
-        let start = Instant::now();
-        let built = mlc::driver::build(dir.path(), &options, |_| Vec::new());
-        let tree = built.tree.expect("generated project must build");
+        let t0 = Instant::now();
+        let (sources, _) = mlc::driver::load(dir.path());
+        let t1 = Instant::now();
+        let (project, diags) = mlc::driver::check_sources(dir.path(), &sources);
+        assert!(!diags.has_errors());
+        let project = project.unwrap();
+        let t2 = Instant::now();
+        let (objs, _) = mlc::emit::emit(&project, &options);
+        let t3 = Instant::now();
+        let tree = mlc::render::tree::build(&project, &objs, &sources, Vec::new());
+        let t4 = Instant::now();
         mlc::render::write::write_tree(&out, &tree).unwrap();
-        times.push(start.elapsed());
-        files = tree.files.len();
+        let t5 = Instant::now();
+        objects = objs.len();
+        stages.push([t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t5 - t0]);
     }
-    times.sort();
+    let median = |k: usize| {
+        let mut v: Vec<Duration> = stages.iter().map(|s| s[k]).collect();
+        v.sort();
+        v[v.len() / 2]
+    };
+    let total = median(5);
+    #[expect(clippy::cast_precision_loss, reason = "object counts are small")]
+    let per_sec = objects as f64 / total.as_secs_f64();
     println!(
-        "mlc build, {models:>5} models: median {:>8.3} ms, best {:>8.3} ms over {runs} runs ({files} files written)",
-        times[times.len() / 2].as_secs_f64() * 1e3,
-        times[0].as_secs_f64() * 1e3,
+        "mlc build, {models:>5} models, {objects:>6} objects: {:>9.3} ms total ({per_sec:>9.0} objects/s) = read {:.3} + check {:.3} + emit {:.3} + render {:.3} + write {:.3} ms; peak RSS so far {:.1} MiB",
+        ms(total),
+        ms(median(0)),
+        ms(median(1)),
+        ms(median(2)),
+        ms(median(3)),
+        ms(median(4)),
+        peak_rss_mib()
     );
 }
 
 fn main() {
-    measure(20, 200);
-    measure(1000, 20);
-    measure_build(20, 50);
-    measure_build(1000, 10);
+    for (models, runs) in [(10, 200), (20, 200), (100, 50), (1000, 20), (10_000, 3)] {
+        measure(models, runs);
+    }
+    for (models, runs) in [(10, 50), (100, 20), (1000, 10), (10_000, 2)] {
+        measure_build(models, runs);
+    }
 }
