@@ -85,6 +85,7 @@ fn reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".to_owned(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
         std::io::ErrorKind::IsADirectory => "it is a directory".to_owned(),
+        std::io::ErrorKind::NotADirectory => "not a directory".to_owned(),
         _ => e.to_string().to_lowercase(),
     }
 }
@@ -218,7 +219,17 @@ pub fn build_layout(options: &BuildOptions) -> Result<Built, BuildError> {
         return Err(no_ort_library(&fragment.ort_path));
     }
 
-    if !oci_layout::replaceable(&options.out) {
+    let replaceable = oci_layout::replaceable(&options.out).map_err(|e| {
+        unusable(
+            format!(
+                "cannot use `{}` as the layout directory: {}",
+                options.out.display(),
+                reason(&e)
+            ),
+            "give an empty or new directory with `--out DIR`",
+        )
+    })?;
+    if !replaceable {
         return Err(unusable(
             format!(
                 "`{}` exists and is not an OCI image layout: it will not be replaced",

@@ -139,10 +139,12 @@ fn json<T: Serialize>(value: &T) -> String {
 }
 
 /// Whether `dir` may be replaced: it does not exist, is empty, or holds an OCI layout.
-pub(crate) fn replaceable(dir: &Path) -> bool {
+/// `Err` when it cannot be told (not a directory, unreadable).
+pub(crate) fn replaceable(dir: &Path) -> io::Result<bool> {
     match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_none() || dir.join("oci-layout").is_file(),
-        Err(e) => e.kind() == io::ErrorKind::NotFound,
+        Ok(mut entries) => Ok(entries.next().is_none() || dir.join("oci-layout").is_file()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(e),
     }
 }
 
