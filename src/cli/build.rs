@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{ExitStatus, GlobalArgs, OutputFormat, print_diagnostics, stderr, stdout};
+use super::output::{ExitStatus, GlobalArgs, OutputFormat, print_diagnostics_to, stderr, stdout};
 use crate::driver;
 use crate::emit::{EmitOptions, Scope};
 use crate::render::{write, yaml};
@@ -43,6 +43,12 @@ pub(crate) struct BuildArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub(crate) deny_warnings: bool,
+    /// The API versions the target cluster serves, comma-separated as Argo CD's
+    /// `KUBE_API_VERSIONS` (`apps/v1,keda.sh/v1alpha1/ScaledObject,…`): warn (W0401) when the
+    /// output needs a KServe or KEDA API the cluster lacks.
+    /// Example: `--kube-api-versions "$KUBE_API_VERSIONS"` in an Argo CD plugin.
+    #[arg(long, value_name = "LIST")]
+    pub(crate) kube_api_versions: Option<String>,
 }
 
 /// Runs `mlc build`.
@@ -64,9 +70,21 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         };
         built = driver::build(&args.path, &options, |_| Vec::new());
     }
+    if let Some(list) = &args.kube_api_versions {
+        let missing = missing_apis(list, &built.objects);
+        for (api, kinds) in missing {
+            built.checked.diagnostics.push(
+                crate::diagnostics::Diagnostic::warning(
+                    "W0401",
+                    format!("the target cluster does not serve `{api}`, needed by {}", kinds.join(", ")),
+                )
+                .help("install the CRDs of that API (KServe or KEDA) on the cluster before syncing, or check `--kube-api-versions`"),
+            );
+        }
+    }
     let diags = &built.checked.diagnostics;
     let failed = diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0);
-    print_diagnostics(diags, &built.checked.sources, global);
+    print_diagnostics_to(diags, &built.checked.sources, global, args.stdout);
     let (Some(tree), false) = (built.tree.as_ref(), failed) else {
         return ExitStatus::Failure;
     };
@@ -173,4 +191,36 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         ));
     }
     ExitStatus::Success
+}
+
+/// The group/versions the objects need that `list` (Argo CD's `KUBE_API_VERSIONS`) lacks,
+/// with the kinds that need each. Core and built-in groups are not checked.
+fn missing_apis(list: &str, objects: &[crate::emit::Object]) -> Vec<(String, Vec<String>)> {
+    let served: std::collections::BTreeSet<&str> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut needed: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for o in objects {
+        let api = o.api_version();
+        if api.starts_with("serving.kserve.io/") || api.starts_with("keda.sh/") {
+            needed
+                .entry(api.to_owned())
+                .or_default()
+                .insert(o.kind().to_owned());
+        }
+    }
+    needed
+        .into_iter()
+        .filter(|(api, kinds)| {
+            !served.contains(api.as_str())
+                || kinds.iter().any(|k| {
+                    !served.contains(format!("{api}/{k}").as_str())
+                        && served.iter().any(|s| s.starts_with(&format!("{api}/")))
+                })
+        })
+        .map(|(api, kinds)| (api, kinds.into_iter().map(|k| format!("`{k}`")).collect()))
+        .collect()
 }

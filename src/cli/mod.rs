@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod completions;
 mod explain;
 mod image;
 mod output;
@@ -31,6 +32,7 @@ enum Command {
     Validate(validate::ValidateArgs),
     Image(image::ImageArgs),
     Explain(explain::ExplainArgs),
+    Completions(completions::CompletionsArgs),
 }
 
 /// Runs the command line and returns the process exit status.
@@ -54,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Image(args) => image::run(&args, &cli.global),
         Command::Explain(args) => explain::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     status.into()
 }

@@ -16,6 +16,8 @@ pub enum OutputFormat {
     Human,
     /// One JSON document (versioned, see docs/json-format.md).
     Json,
+    /// A SARIF 2.1.0 log, for code scanning.
+    Sarif,
 }
 
 /// Flags every subcommand accepts.
@@ -65,10 +67,29 @@ pub(crate) fn stderr(text: &str) {
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
-/// Prints diagnostics in the chosen format: human to stderr, JSON to stdout.
+/// Prints diagnostics in the chosen format: human to stderr, JSON and SARIF to stdout.
 pub(crate) fn print_diagnostics(diags: &Diagnostics, sources: &SourceMap, global: &GlobalArgs) {
+    print_diagnostics_to(diags, sources, global, false);
+}
+
+/// Prints diagnostics; with `machine_to_stderr`, JSON and SARIF go to stderr too (when stdout
+/// carries manifests).
+pub(crate) fn print_diagnostics_to(
+    diags: &Diagnostics,
+    sources: &SourceMap,
+    global: &GlobalArgs,
+    machine_to_stderr: bool,
+) {
+    let machine = |text: String| {
+        if machine_to_stderr {
+            stderr(&text)
+        } else {
+            stdout(&text)
+        }
+    };
     match global.format {
-        OutputFormat::Json => stdout(&render_json(diags, sources)),
+        OutputFormat::Json => machine(render_json(diags, sources)),
+        OutputFormat::Sarif => machine(crate::diagnostics::render_sarif(diags, sources)),
         OutputFormat::Human => {
             if diags.is_empty() {
                 return;

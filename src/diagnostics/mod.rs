@@ -7,9 +7,11 @@
 mod codes;
 mod diagnostic;
 mod render;
+mod sarif;
 mod suggest;
 
 pub use codes::{CodeInfo, REGISTRY, lookup};
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
 pub use render::{ColorChoice, render_human, render_json};
+pub use sarif::render_sarif;
 pub use suggest::{closest, did_you_mean};
