@@ -90,6 +90,7 @@ registry! {
     W0303 Warning "GPU pool without a taint",
     W0304 Warning "base image not pinned by digest",
     W0305 Warning "custom MIG layout",
+    W0306 Warning "disruption budget would block every eviction",
 }
 
 /// The registered code `code`, if any (case-insensitive).

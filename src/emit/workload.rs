@@ -16,7 +16,8 @@ use k8s_openapi::api::core::v1::{
     Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -283,21 +284,6 @@ pub(crate) fn hpa(
     })
 }
 
-/// Whether a budget lets at least one pod be evicted at minimum replicas.
-fn allows_eviction(d: &Disruption, min: u32) -> bool {
-    let pct = |s: &str| s.strip_suffix('%').and_then(|n| n.parse::<u32>().ok());
-    match d {
-        Disruption::MaxUnavailable(v) => pct(v).map_or_else(
-            || v.parse::<u32>().is_ok_and(|n| n > 0),
-            |p| p > 0 && p * min >= 100,
-        ),
-        Disruption::MinAvailable(v) => pct(v).map_or_else(
-            || v.parse::<u32>().is_ok_and(|n| n < min),
-            |p| p < 100 && (100 - p) * min >= 100,
-        ),
-    }
-}
-
 /// The PodDisruptionBudget of a model (DESIGN §8.16), selecting `selector`.
 pub(crate) fn pdb(
     owner: &Owner<'_>,
@@ -307,7 +293,7 @@ pub(crate) fn pdb(
 ) -> Option<PodDisruptionBudget> {
     let min = model.autoscale.min.value;
     let budget = match &model.disruption {
-        Some(d) if allows_eviction(&d.value, min) => d.value.clone(),
+        Some(d) if d.value.allows_eviction(min) => d.value.clone(),
         None if min >= 2 => Disruption::MaxUnavailable("1".into()),
         Some(_) | None => return None,
     };
@@ -391,7 +377,10 @@ pub(crate) fn network_policy(
     for ns in namespaces {
         from.push(NetworkPolicyPeer {
             namespace_selector: Some(LabelSelector {
-                match_labels: Some(BTreeMap::from([("kubernetes.io/metadata.name".to_owned(), ns)])),
+                match_labels: Some(BTreeMap::from([(
+                    "kubernetes.io/metadata.name".to_owned(),
+                    ns,
+                )])),
                 match_expressions: None,
             }),
             ..NetworkPolicyPeer::default()
@@ -407,7 +396,10 @@ pub(crate) fn network_policy(
     NetworkPolicy {
         metadata: owner.meta("NetworkPolicy", &model.name.value, Some(namespace)),
         spec: Some(NetworkPolicySpec {
-            pod_selector: Some(LabelSelector { match_labels: Some(pod_selector), match_expressions: None }),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(pod_selector),
+                match_expressions: None,
+            }),
             policy_types: Some(vec!["Ingress".into()]),
             ingress: Some(vec![NetworkPolicyIngressRule {
                 from: Some(from),

@@ -505,6 +505,23 @@ pub enum Disruption {
     MinAvailable(String),
 }
 
+impl Disruption {
+    /// Whether the budget lets at least one pod be evicted when `min` replicas run
+    /// (Kubernetes rounds percentages up).
+    pub fn allows_eviction(&self, min: u32) -> bool {
+        let pct = |s: &str| s.strip_suffix('%').and_then(|n| n.parse::<u32>().ok());
+        match self {
+            Disruption::MaxUnavailable(v) => {
+                pct(v).map_or_else(|| v.parse::<u32>().is_ok_and(|n| n > 0), |p| p > 0)
+            }
+            Disruption::MinAvailable(v) => pct(v).map_or_else(
+                || v.parse::<u32>().is_ok_and(|n| n < min),
+                |p| (p * min).div_ceil(100) < min,
+            ),
+        }
+    }
+}
+
 /// Probe tuning.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Probes {

@@ -206,6 +206,26 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
         );
     }
 
+    if let Some(d) = &model.disruption
+        && model.autoscale.min.value > 0
+        && !d.value.allows_eviction(model.autoscale.min.value)
+    {
+        diags.push(
+            Diagnostic::warning(
+                "W0306",
+                "this disruption budget would block every voluntary eviction",
+            )
+            .label(
+                d.span,
+                format!(
+                    "at `min={}` no pod may be evicted",
+                    model.autoscale.min.value
+                ),
+            )
+            .note("node drains would hang, so mlc does not emit this PodDisruptionBudget")
+            .help("allow one eviction: `disruption max-unavailable=1`, or raise `autoscale min`"),
+        );
+    }
     if model.autoscale.min.value == 1 {
         diags.push(
             Diagnostic::warning("W0302", format!("`{}` can run on a single replica", model.name.value))
