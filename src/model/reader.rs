@@ -337,6 +337,20 @@ fn quantity_fix(text: &str) -> String {
     "write a number with an optional suffix: `500m`, `2`, `1.5`, `512Mi`, `8Gi`".to_owned()
 }
 
+/// Where a node that is misplaced belongs, for the help line.
+fn home_of(name: &str) -> Option<&'static str> {
+    match name {
+        "gpu" | "mig" | "time-slicing" | "mps" | "taint" | "node-labels" | "node-selector"
+        | "runtime-class" => Some("a `pool`"),
+        "kubernetes" | "image" => Some("the `project` node"),
+        "quota" => Some("an `environment`"),
+        "project" | "cluster" | "pool" | "gpu-model" | "model" | "environment" => {
+            Some("the top level of a file")
+        }
+        _ => None,
+    }
+}
+
 /// Reports child nodes whose names are not in `allowed`, and repeated singletons.
 pub(crate) fn check_children(
     parent: &Node,
@@ -347,6 +361,9 @@ pub(crate) fn check_children(
     for (i, child) in parent.children().iter().enumerate() {
         if !allowed.contains(&child.name.as_str()) {
             let help = did_you_mean(&child.name, allowed.iter().copied())
+                .or_else(|| {
+                    home_of(&child.name).map(|home| format!("`{}` belongs in {home}", child.name))
+                })
                 .unwrap_or_else(|| format!("`{}` may contain: {}", parent.name, list(allowed)));
             diags.push(
                 Diagnostic::error(
