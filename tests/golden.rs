@@ -4,6 +4,10 @@
 //!   rendered diagnostics and must mention `<CODE>`.
 //! - `golden/check/<slug>/input/`: the check must succeed; `diagnostics.txt` holds the
 //!   rendered warnings (empty when clean).
+//! - `golden/cli/<CODE>-<slug>/`: a command line for codes no KDL input can raise. `cmd`
+//!   holds the arguments of `mlc` (split on whitespace), run with the case directory as the
+//!   working directory; `stdout.txt`, `stderr.txt` and `status` hold what it printed and its
+//!   exit status, and the output must mention `<CODE>`.
 //!
 //! Each case runs at 1 and 4 threads and the results must be byte-identical.
 //! `MLC_BLESS=1 cargo test --test golden` rewrites the expected files.
@@ -68,6 +72,88 @@ fn run_case(case: &Path, must_fail: bool) -> Result<(), Failed> {
     Ok(())
 }
 
+/// Runs the `mlc` binary with `args` in `dir` on a pool of `threads` threads.
+fn run_cli(dir: &Path, args: &[String], threads: usize) -> (String, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlc"))
+        .args(args)
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .env_remove("CI")
+        .output()
+        .expect("run mlc");
+    let status = out
+        .status
+        .code()
+        .map_or_else(|| "signal".to_owned(), |c| c.to_string());
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        format!("{status}\n"),
+    )
+}
+
+fn run_cli_case(case: &Path) -> Result<(), Failed> {
+    let cmd = std::fs::read_to_string(case.join("cmd"))?;
+    let args: Vec<String> = cmd.split_whitespace().map(str::to_owned).collect();
+    let one = run_cli(case, &args, 1);
+    let four = run_cli(case, &args, 4);
+    if one != four {
+        return Err(
+            format!("output differs between 1 and 4 threads:\n{one:?}\n---\n{four:?}").into(),
+        );
+    }
+    let name = case
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let code = name.split('-').next().unwrap_or_default();
+    if !one.0.contains(code) && !one.1.contains(code) {
+        return Err(format!("case {name} does not raise {code}:\n{}{}", one.0, one.1).into());
+    }
+    let files = [
+        ("stdout.txt", &one.0),
+        ("stderr.txt", &one.1),
+        ("status", &one.2),
+    ];
+    if support::bless() {
+        for (file, text) in files {
+            std::fs::write(case.join(file), text)?;
+        }
+        return Ok(());
+    }
+    for (file, actual) in files {
+        let path = case.join(file);
+        let expected = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "{}: {e} (run with MLC_BLESS=1 to create it)",
+                path.display()
+            )
+        })?;
+        if &expected != actual {
+            return Err(format!(
+                "{} differs:\n--- expected\n{expected}\n--- actual\n{actual}",
+                path.display()
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn cli_cases() -> Vec<std::path::PathBuf> {
+    let dir = support::repo().join("golden").join("cli");
+    let mut out: Vec<_> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("cmd").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 fn cases(kind: &str) -> Vec<std::path::PathBuf> {
     let dir = support::repo().join("golden").join(kind);
     let mut out: Vec<_> = std::fs::read_dir(&dir)
@@ -95,6 +181,15 @@ fn main() {
             );
             trials.push(Trial::test(name, move || run_case(&case, must_fail)));
         }
+    }
+    for case in cli_cases() {
+        let name = format!(
+            "cli::{}",
+            case.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        );
+        trials.push(Trial::test(name, move || run_cli_case(&case)));
     }
     libtest_mimic::run(&args, trials).exit();
 }

@@ -1,6 +1,8 @@
 //! The code registry is consistent: every code has its explanation with an erroneous and a
 //! fixed example; each erroneous example raises exactly that code, each fixed one checks
 //! clean of it; each code appears in a golden case or (00xx) a unit test; codes are unique.
+//! Codes raised only by `mlc validate` show YAML examples, checked by running `mlc validate`,
+//! and are covered by a command-line golden case (`golden/cli/<CODE>-<slug>/`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -10,8 +12,52 @@ use std::collections::BTreeSet;
 
 use mlc::diagnostics::{REGISTRY, Severity};
 
-/// Codes no KDL input can raise; covered by unit tests in `src/driver.rs`.
-const UNIT_TESTED: &[&str] = &["E0001", "E0002"];
+/// Codes no KDL input can raise; covered by unit tests in `src/driver.rs` (E0001, E0002) and
+/// `src/schema/tests.rs` (E0401: a correct build never raises it).
+const UNIT_TESTED: &[&str] = &["E0001", "E0002", "E0401"];
+
+fn fenced_block(markdown: &str, heading: &str, lang: &str) -> Option<String> {
+    let fence = format!("```{lang}\n");
+    let start = markdown.find(heading)?;
+    let rest = &markdown[start..];
+    let open = rest.find(&fence)? + fence.len();
+    let close = rest[open..].find("```")?;
+    Some(rest[open..open + close].to_owned())
+}
+
+/// The codes `mlc validate` raises on a YAML example (a CustomResourceDefinition is passed
+/// with `--crd`), and its output.
+fn validate_codes(yaml: &str) -> (BTreeSet<String>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("example.yaml"), yaml).expect("write");
+    std::fs::create_dir(dir.path().join("manifests")).expect("mkdir");
+    let args: &[&str] = if yaml.contains("kind: CustomResourceDefinition") {
+        &[
+            "--format",
+            "json",
+            "validate",
+            "--crd",
+            "example.yaml",
+            "manifests",
+        ]
+    } else {
+        &["--format", "json", "validate", "example.yaml"]
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlc"))
+        .args(args)
+        .current_dir(dir.path())
+        .output()
+        .expect("run mlc");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let codes = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(str::to_owned))
+        .collect();
+    (codes, text)
+}
 
 fn kdl_block(markdown: &str, heading: &str) -> Option<String> {
     let start = markdown.find(heading)?;
@@ -68,6 +114,26 @@ fn every_explanation_has_examples_that_behave() {
         if UNIT_TESTED.contains(&info.code) {
             continue;
         }
+        if let (Some(bad), Some(good)) = (
+            fenced_block(info.explanation, "## Erroneous example", "yaml"),
+            fenced_block(info.explanation, "## Fixed example", "yaml"),
+        ) {
+            let (codes, text) = validate_codes(&bad);
+            if codes != BTreeSet::from([info.code.to_owned()]) {
+                failures.push(format!(
+                    "{}: erroneous example raised {codes:?}\n{text}",
+                    info.code
+                ));
+            }
+            let (codes, text) = validate_codes(&good);
+            if !codes.is_empty() {
+                failures.push(format!(
+                    "{}: fixed example raised {codes:?}\n{text}",
+                    info.code
+                ));
+            }
+            continue;
+        }
         let Some(bad) = kdl_block(info.explanation, "## Erroneous example") else {
             failures.push(format!("{}: no erroneous ```kdl example", info.code));
             continue;
@@ -109,6 +175,14 @@ fn every_code_has_a_golden_case() {
         })
         .unwrap_or_default();
     let check_cases = support::read_tree(&support::repo().join("golden").join("check"));
+    let cli_cases: Vec<String> = std::fs::read_dir(support::repo().join("golden").join("cli"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| e.path().join("cmd").is_file())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut missing = Vec::new();
     for info in REGISTRY {
         if UNIT_TESTED.contains(&info.code) {
@@ -121,7 +195,10 @@ fn every_code_has_a_golden_case() {
             p.ends_with("diagnostics.txt")
                 && String::from_utf8_lossy(bytes).contains(&format!("[{}]", info.code))
         });
-        if !in_errors && !in_check {
+        let in_cli = cli_cases
+            .iter()
+            .any(|c| c.starts_with(&format!("{}-", info.code)));
+        if !in_errors && !in_check && !in_cli {
             missing.push(info.code);
         }
     }

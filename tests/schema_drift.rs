@@ -34,7 +34,7 @@ fn strip_descriptions(schema: &mut Value) {
 
 /// A copy of a definition with no `required` list and no closing keyword, for hand-written
 /// schemas that inline its fields (a KServe predictor is a PodSpec plus its own fields) and
-/// close themselves with `unevaluatedProperties: false`.
+/// close themselves with `propertyNames` (the `mlc.names.*` lists below).
 fn open_variant(defs: &Map<String, Value>, name: &str) -> Value {
     let mut def = defs.get(name).cloned().expect("definition exists");
     if let Value::Object(map) = &mut def {
@@ -81,6 +81,15 @@ fn generate() -> String {
     let open_pod = open_variant(&defs, "io.k8s.api.core.v1.PodSpec");
     let open_container = open_variant(&defs, "io.k8s.api.core.v1.Container");
     let map = root["$defs"].as_object_mut().expect("defs");
+    let names = |def: &Value| {
+        let keys: Vec<Value> = def["properties"]
+            .as_object()
+            .map(|m| m.keys().map(|k| Value::from(k.as_str())).collect())
+            .unwrap_or_default();
+        json!({ "enum": keys })
+    };
+    map.insert("mlc.names.PodSpec".into(), names(&open_pod));
+    map.insert("mlc.names.Container".into(), names(&open_container));
     map.insert("mlc.open.PodSpec".into(), open_pod);
     map.insert("mlc.open.Container".into(), open_container);
     // Sorted keys whatever serde_json's map order is, so the file is stable.

@@ -38,16 +38,18 @@ pub(crate) fn run(args: &ValidateArgs, global: &GlobalArgs) -> ExitStatus {
     });
     print_diagnostics(&report.diagnostics, &report.sources, global);
     if !global.quiet && global.format == OutputFormat::Human && !report.setup_failed {
-        let mut skipped = if report.skipped > 0 {
+        let skipped = if report.skipped > 0 {
             format!(", {} skipped", report.skipped)
         } else {
             String::new()
         };
-        if report.unparsed > 0 {
-            skipped.push_str(&format!("; {} file(s) not parsed", report.unparsed));
-        }
+        let unparsed = if report.unparsed > 0 {
+            format!("; {} file(s) not parsed", report.unparsed)
+        } else {
+            String::new()
+        };
         stderr(&format!(
-            "mlc: {} object(s) in {} file(s): {} valid, {} invalid{skipped}\n",
+            "mlc: {} object(s) in {} file(s): {} valid, {} invalid{skipped}{unparsed}\n",
             report.objects,
             report.files,
             report.objects - report.invalid.min(report.objects) - report.skipped,

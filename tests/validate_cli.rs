@@ -1,0 +1,159 @@
+//! `mlc validate` end to end: multi-document streams, `kind: List`, unknown kinds,
+//! `--skip-unknown`, `--crd` with the upstream CRD files, exit statuses and the
+//! file:line:column of each error.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+fn mlc(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlc"))
+        .args(["--format", "json", "validate"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run mlc");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stdout)
+}
+
+/// (code, file, line, column, message) of every diagnostic.
+fn found(report: &Value) -> Vec<(String, String, u64, u64, String)> {
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            let loc = &d["location"];
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                loc["file"].as_str().unwrap_or_default().to_owned(),
+                loc["line"].as_u64().unwrap_or(0),
+                loc["column"].as_u64().unwrap_or(0),
+                d["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const STREAM: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ok}
+---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: Service
+    metadata: {name: s}
+    spec:
+      ports:
+        - port: \"80\"
+  - apiVersion: example.com/v1
+    kind: Widget
+    metadata: {name: w}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: d
+spec:
+  selector: {matchLabels: {a: b}}
+  template:
+    spec:
+      containers:
+        - name: c
+          image: i
+          imagePullPolice: Always
+";
+
+#[test]
+fn reports_each_error_at_its_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/stream.yaml"), STREAM).unwrap();
+    std::fs::write(dir.path().join("out/notes.txt"), "not a manifest").unwrap();
+    let (status, report, text) = mlc(dir.path(), &["out"]);
+    assert_eq!(status, 1, "{text}");
+    let found = found(&report);
+    let expect = [
+        ("E0402", 13, 17, "/spec/ports/0/port: expected integer"),
+        (
+            "E0404",
+            15,
+            11,
+            "no schema for apiVersion `example.com/v1` kind `Widget`",
+        ),
+        ("E0402", 29, 11, "unknown field `imagePullPolice`"),
+    ];
+    assert_eq!(found.len(), expect.len(), "{found:#?}");
+    for ((code, file, line, column, message), (c, l, col, m)) in found.iter().zip(expect) {
+        assert_eq!((code.as_str(), *line, *column), (c, l, col), "{message}");
+        assert_eq!(file, "out/stream.yaml");
+        assert!(message.contains(m), "{message} lacks {m}");
+    }
+}
+
+#[test]
+fn skip_unknown_skips_kinds_without_a_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    std::fs::write(dir.path().join("a.yaml"), text).unwrap();
+    let (status, report, _) = mlc(dir.path(), &["a.yaml"]);
+    assert_eq!(status, 1);
+    assert_eq!(found(&report)[0].0, "E0404");
+    let (status, report, out) = mlc(dir.path(), &["--skip-unknown", "a.yaml"]);
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(found(&report), Vec::new());
+}
+
+#[test]
+fn exit_statuses_distinguish_bad_input_from_a_run_that_cannot_start() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ok.json"),
+        r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "a: [1\n").unwrap();
+    assert_eq!(mlc(dir.path(), &["ok.json"]).0, 0);
+    let (status, report, _) = mlc(dir.path(), &["ok.json", "broken.yaml"]);
+    assert_eq!(status, 1);
+    assert_eq!(found(&report)[0].0, "E0403");
+    assert_eq!(mlc(dir.path(), &["missing.yaml"]).0, 2);
+    let (status, report, _) = mlc(dir.path(), &["--crd", "ok.json", "ok.json"]);
+    assert_eq!(status, 2);
+    assert_eq!(found(&report)[0].0, "E0405");
+}
+
+#[test]
+fn crd_files_replace_the_embedded_schemas_and_strict_closes_them() {
+    let Some(shared) = support::shared_dir() else {
+        return;
+    };
+    let crds = shared.join("schemas/upstream/crds");
+    let crds = crds.to_str().unwrap();
+    let examples = shared.join("schemas/upstream/examples");
+    let examples = examples.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let good = format!("{examples}/good.yaml");
+    let unknown = format!("{examples}/bad-unknown.yaml");
+    assert_eq!(mlc(dir.path(), &["--crd", crds, &good]).0, 0);
+    // The CRDs prune unknown fields: only the Deployment fails without --strict.
+    let (status, report, _) = mlc(dir.path(), &["--crd", crds, &unknown]);
+    assert_eq!(status, 1);
+    let messages: Vec<String> = found(&report).into_iter().map(|f| f.4).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("imagePullPolice"));
+    let (status, report, _) = mlc(dir.path(), &["--crd", crds, "--strict", &unknown]);
+    assert_eq!(status, 1);
+    let found = found(&report);
+    let lines: Vec<u64> = found.iter().map(|f| f.2).collect();
+    assert_eq!(lines, [11, 24, 46], "{found:#?}");
+}
