@@ -95,7 +95,9 @@ fn measure_build(models: usize, runs: usize) {
     let dir = tempfile::tempdir().unwrap();
     write_project(dir.path(), models);
     let out = dir.path().join("manifests");
-    let options = mlc::emit::EmitOptions { mlc_serve_image: "ghcr.io/acme/mlc-serve:v1".into() };
+    let options = mlc::emit::EmitOptions {
+        mlc_serve_image: "ghcr.io/acme/mlc-serve:v1".into(),
+    };
     let mut stages: Vec<[Duration; 6]> = Vec::new();
     let mut objects = 0;
     for _ in 0..runs {

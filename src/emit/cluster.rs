@@ -108,7 +108,11 @@ pub(crate) fn priority_class(owner: &Owner<'_>, pc: &crate::model::PriorityClass
 }
 
 /// The ResourceQuota of an environment's namespace.
-pub(crate) fn resource_quota(owner: &Owner<'_>, namespace: &str, quota: &crate::model::Quota) -> ResourceQuota {
+pub(crate) fn resource_quota(
+    owner: &Owner<'_>,
+    namespace: &str,
+    quota: &crate::model::Quota,
+) -> ResourceQuota {
     let mut hard = BTreeMap::new();
     if let Some(cpu) = &quota.cpu {
         hard.insert("requests.cpu".to_owned(), Quantity(cpu.text.clone()));
@@ -117,14 +121,20 @@ pub(crate) fn resource_quota(owner: &Owner<'_>, namespace: &str, quota: &crate::
         hard.insert("requests.memory".to_owned(), Quantity(memory.text.clone()));
     }
     if let Some(gpus) = quota.gpus {
-        hard.insert("requests.nvidia.com/gpu".to_owned(), Quantity(gpus.to_string()));
+        hard.insert(
+            "requests.nvidia.com/gpu".to_owned(),
+            Quantity(gpus.to_string()),
+        );
     }
     if let Some(pods) = quota.pods {
         hard.insert("pods".to_owned(), Quantity(pods.to_string()));
     }
     ResourceQuota {
         metadata: owner.meta("ResourceQuota", namespace, Some(namespace)),
-        spec: Some(ResourceQuotaSpec { hard: Some(hard), ..ResourceQuotaSpec::default() }),
+        spec: Some(ResourceQuotaSpec {
+            hard: Some(hard),
+            ..ResourceQuotaSpec::default()
+        }),
         ..ResourceQuota::default()
     }
 }

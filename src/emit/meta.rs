@@ -10,7 +10,11 @@ use crate::model::{Environment, Model, Project};
 fn sync_wave(kind: &str) -> &'static str {
     match kind {
         "Namespace" | "PriorityClass" => "-2",
-        "ServiceAccount" | "ConfigMap" | "TriggerAuthentication" | "ServingRuntime" | "ResourceQuota" => "-1",
+        "ServiceAccount"
+        | "ConfigMap"
+        | "TriggerAuthentication"
+        | "ServingRuntime"
+        | "ResourceQuota" => "-1",
         _ => "0",
     }
 }

@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use super::catalog;
 use super::ir::{
-    PriorityClass,
-    Cluster, GpuRef, MigLayout, Oversubscription, OversubscriptionKind, Pool, Sharing, Spanned,
-    Taint,
+    Cluster, GpuRef, MigLayout, Oversubscription, OversubscriptionKind, Pool, PriorityClass,
+    Sharing, Spanned, Taint,
 };
 use super::reader::{Reader, check_children, no_children};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
@@ -33,7 +32,10 @@ pub(crate) fn lower_cluster(node: &Node, diags: &mut Diagnostics) -> Option<Clus
             .choice_of(
                 c.value("preemption"),
                 "preemption policy",
-                &[("PreemptLowerPriority", "PreemptLowerPriority"), ("Never", "Never")],
+                &[
+                    ("PreemptLowerPriority", "PreemptLowerPriority"),
+                    ("Never", "Never"),
+                ],
             )
             .map_or("PreemptLowerPriority", |p| p.value);
         let description = c.str("description").map(|d| d.value);
