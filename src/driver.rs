@@ -219,10 +219,11 @@ pub fn build(
         options.mlc_serve_image = crate::emit::default_image(project);
     }
     let (objects, diags) = crate::emit::emit(project, &options);
-    if !diags.is_empty() {
-        checked.diagnostics.extend(diags);
-        checked.diagnostics.sort();
-    }
+    checked.diagnostics.extend(diags);
+    checked
+        .diagnostics
+        .extend(validate_objects(project, &objects));
+    checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {
         return Built {
             checked,
@@ -237,6 +238,63 @@ pub fn build(
         objects,
         tree: Some(tree),
     }
+}
+
+/// Validates every emitted object against its embedded schema (in parallel). A failure on a
+/// model with `patch` points at the patches (the likely cause); otherwise it is an mlc bug.
+fn validate_objects(project: &Project, objects: &[crate::emit::Object]) -> Diagnostics {
+    use crate::schema::ValidateError;
+    let schemas = crate::schema::embedded();
+    let failures: Vec<Diagnostic> = objects
+        .par_iter()
+        .filter_map(|o| {
+            let problems = match schemas.validate(&o.value) {
+                Ok(()) => return None,
+                Err(ValidateError::UnknownKind { api_version, kind }) => {
+                    vec![format!("no schema for `{api_version}` `{kind}`")]
+                }
+                Err(ValidateError::Invalid(errors)) => errors
+                    .iter()
+                    .map(|e| format!("at `{}`: {}", e.pointer, e.message))
+                    .collect(),
+            };
+            let model = o.file.split('/').next().unwrap_or_default();
+            let patches: Vec<&crate::model::Patch> = project
+                .models
+                .get(model)
+                .map(|m| {
+                    m.patches
+                        .iter()
+                        .filter(|p| o.file.ends_with(&format!("/{}.yaml", p.target.value)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut d = Diagnostic::error(
+                "E0401",
+                format!(
+                    "emitted {} `{}` ({}) fails its schema",
+                    o.kind(),
+                    o.name(),
+                    o.path()
+                ),
+            );
+            d = match patches.first() {
+                Some(p) => d
+                    .label(p.target.span, "after this patch")
+                    .help("fix the JSON merge patch so the object stays valid"),
+                None => d
+                    .label(o.span, "emitted from here")
+                    .help("this is an mlc bug: please report it with this message"),
+            };
+            for problem in problems {
+                d = d.note(problem);
+            }
+            Some(d)
+        })
+        .collect();
+    let mut diags = Diagnostics::default();
+    diags.extend(failures);
+    diags
 }
 
 /// Checks an in-memory project made from raw bytes, as the fuzzer and its corpus replay do:

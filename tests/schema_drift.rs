@@ -9,8 +9,8 @@ mod support;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{
-    ConfigMap, Container, Namespace, PersistentVolumeClaim, PodSpec, Secret, Service,
-    ServiceAccount,
+    ConfigMap, Container, LimitRange, Namespace, PersistentVolumeClaim, PodSpec, ResourceQuota,
+    Secret, Service, ServiceAccount,
 };
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
@@ -49,7 +49,9 @@ fn generate() -> String {
     generator.subschema_for::<ConfigMap>();
     generator.subschema_for::<Deployment>();
     generator.subschema_for::<HorizontalPodAutoscaler>();
+    generator.subschema_for::<LimitRange>();
     generator.subschema_for::<Namespace>();
+    generator.subschema_for::<ResourceQuota>();
     generator.subschema_for::<NetworkPolicy>();
     generator.subschema_for::<PersistentVolumeClaim>();
     generator.subschema_for::<PodDisruptionBudget>();

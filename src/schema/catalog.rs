@@ -80,6 +80,16 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "PersistentVolumeClaim",
             Source::Core("io.k8s.api.core.v1.PersistentVolumeClaim"),
         ),
+        entry(
+            "v1",
+            "LimitRange",
+            Source::Core("io.k8s.api.core.v1.LimitRange"),
+        ),
+        entry(
+            "v1",
+            "ResourceQuota",
+            Source::Core("io.k8s.api.core.v1.ResourceQuota"),
+        ),
         entry("v1", "Secret", Source::Core("io.k8s.api.core.v1.Secret")),
         entry("v1", "Service", Source::Core("io.k8s.api.core.v1.Service")),
         entry(
