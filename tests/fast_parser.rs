@@ -73,6 +73,8 @@ fn fast_parser_agrees_on_tricky_inputs() {
         "node /* block /* nested */ */ arg // trailing\n",
         "node{ child }\n",
         "vers/-ion \"3.0.0\"\n",
+        "// comment\u{b}node 1\n",
+        "a // c\u{2028}b\n",
         "node /-{ a } { b }\n",
         "a.b-c_d arg-with-dash x=y.z\n",
         "\"quoted node\" 1\n",

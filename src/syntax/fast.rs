@@ -25,7 +25,11 @@ pub(crate) fn parse(file: FileId, text: &str) -> Option<Vec<Node>> {
         pos: 0,
         file,
     };
-    if text.starts_with('\u{feff}') {
+    // A byte-order mark, and the newlines KDL v2 knows beyond CR and LF (VT, FF, NEL, LS,
+    // PS, which also end `//` comments), are left to the `kdl` crate.
+    if text.starts_with('\u{feff}')
+        || text.contains(['\u{b}', '\u{c}', '\u{85}', '\u{2028}', '\u{2029}'])
+    {
         return None;
     }
     let nodes = p.nodes(false)?;
