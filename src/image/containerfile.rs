@@ -31,7 +31,6 @@ pub(crate) fn containerfile(s: &Settings) -> Vec<u8> {
     let _ = write!(
         f,
         "\
-# syntax=docker/dockerfile:1
 # The runtime image of mlc-serve for project `{project}`, written by `mlc build` (mlc {version}).
 # Do not edit: change the project's `image` node and run `mlc build` again.
 #
@@ -39,7 +38,8 @@ pub(crate) fn containerfile(s: &Settings) -> Vec<u8> {
 #   podman build --file Containerfile --tag {registry}/mlc-serve:{tag} .
 #
 # Nothing is taken from the build context (see Containerfile.dockerignore): the source is fetched
-# at a pinned revision and ONNX Runtime from a wheel pinned by sha256.
+# at a pinned revision and ONNX Runtime from a wheel pinned by sha256. Only core instructions are
+# used (no `# syntax=` frontend image to fetch).
 
 # mlc-serve, built from the mlc source at revision `{revision}`.
 FROM --platform={PLATFORM} {RUST_IMAGE} AS build
