@@ -200,12 +200,9 @@ pub struct Built {
     pub tree: Option<crate::render::tree::Tree>,
 }
 
-/// Checks, emits and renders the project around `path` (nothing is written).
-pub fn build(
-    path: &Path,
-    options: &crate::emit::EmitOptions,
-    extra: impl FnOnce(&Project) -> Vec<(String, Vec<u8>)>,
-) -> Built {
+/// Checks, emits and renders the project around `path`, with the image inputs given by
+/// flags (nothing is written).
+pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
     let mut checked = check(path);
     let Some(project) = checked.project.as_ref() else {
         return Built {
@@ -214,10 +211,9 @@ pub fn build(
             tree: None,
         };
     };
-    let mut options = options.clone();
-    if options.mlc_serve_image.is_empty() {
-        options.mlc_serve_image = crate::emit::default_image(project);
-    }
+    let options = crate::emit::EmitOptions {
+        mlc_serve_image: crate::image::image_ref(project, inputs),
+    };
     let (objects, diags) = crate::emit::emit(project, &options);
     checked.diagnostics.extend(diags);
     checked
@@ -231,7 +227,7 @@ pub fn build(
             tree: None,
         };
     }
-    let files = extra(project);
+    let files = crate::image::spec_files(project, inputs);
     let tree = crate::render::tree::build(project, &objects, &checked.sources, files);
     Built {
         checked,

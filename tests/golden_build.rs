@@ -18,11 +18,11 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use mlc::diagnostics::render_human;
-use mlc::emit::EmitOptions;
+use mlc::image::ImageInputs;
 use mlc::render::{tree::Tree, write};
 
 fn build(input: &Path) -> (Option<Tree>, String) {
-    let built = mlc::driver::build(input, &EmitOptions::default(), mlc_image_files);
+    let built = mlc::driver::build(input, &ImageInputs::default());
     let text = render_human(
         &built.checked.diagnostics,
         &built.checked.sources,
@@ -30,10 +30,6 @@ fn build(input: &Path) -> (Option<Tree>, String) {
         100,
     );
     (built.tree, text)
-}
-
-fn mlc_image_files(_project: &mlc::model::Project) -> Vec<(String, Vec<u8>)> {
-    Vec::new()
 }
 
 fn run_case(case: &Path) -> Result<(), Failed> {

@@ -6,7 +6,8 @@ use clap::Args;
 
 use super::output::{ExitStatus, GlobalArgs, OutputFormat, print_diagnostics_to, stderr, stdout};
 use crate::driver;
-use crate::emit::{EmitOptions, Scope};
+use crate::emit::Scope;
+use crate::image::ImageInputs;
 use crate::render::{write, yaml};
 
 /// Build every environment's manifests into `manifests/` (replaced atomically), or print one
@@ -57,19 +58,11 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         stderr("error: `--env` and `--cluster` select what `--stdout` prints; add `--stdout`\n");
         return ExitStatus::Error;
     }
-    let digest = args.image_digest.clone();
-    let options = EmitOptions {
-        mlc_serve_image: String::new(),
+    let inputs = ImageInputs {
+        digest: args.image_digest.clone(),
+        revision: args.revision.clone(),
     };
-    let mut built = driver::build(&args.path, &options, |_| Vec::new());
-    if let (Some(d), Some(project)) = (digest, built.checked.project.as_ref()) {
-        let mut project = project.clone();
-        project.image.digest = Some(d);
-        let options = EmitOptions {
-            mlc_serve_image: crate::emit::default_image(&project),
-        };
-        built = driver::build(&args.path, &options, |_| Vec::new());
-    }
+    let mut built = driver::build(&args.path, &inputs);
     if let Some(list) = &args.kube_api_versions {
         let missing = missing_apis(list, &built.objects);
         for (api, kinds) in missing {

@@ -33,24 +33,6 @@ pub struct EmitOptions {
     pub mlc_serve_image: String,
 }
 
-/// The default mlc-serve image reference of a project.
-pub fn default_image(project: &Project) -> String {
-    let registry = project
-        .image
-        .registry
-        .clone()
-        .unwrap_or_else(|| "ghcr.io/mlc".to_owned());
-    let tag = project
-        .image
-        .tag
-        .clone()
-        .unwrap_or_else(|| format!("v{}", env!("CARGO_PKG_VERSION")));
-    match &project.image.digest {
-        Some(d) => format!("{registry}/mlc-serve:{tag}@{d}"),
-        None => format!("{registry}/mlc-serve:{tag}"),
-    }
-}
-
 fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().fold(String::with_capacity(64), |mut s, b| {
