@@ -82,9 +82,9 @@ pub(crate) fn print_diagnostics_to(
 ) {
     let machine = |text: String| {
         if machine_to_stderr {
-            stderr(&text)
+            stderr(&text);
         } else {
-            stdout(&text)
+            stdout(&text);
         }
     };
     match global.format {

@@ -349,7 +349,6 @@ pub(crate) fn service_account(
                 ..ObjectReference::default()
             }]
         }),
-        ..ServiceAccount::default()
     })
 }
 
