@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Run by .ci/run after `cargo test`: the real pre-commit (PyPI) runs this repository's hooks
+# (.pre-commit-hooks.yaml) with `try-repo` on the sample projects in tests/pre-commit/, each
+# copied into a fresh git repository:
+#   mlc-check        on clean/   passes
+#   mlc-check        on broken/  fails, and its output shows the diagnostic (E0203)
+#   mlc-build-check  on clean/   passes once manifests/ is built, and fails after a .kdl edit
+# try-repo uses the committed HEAD of this repository (`--ref`), so it tests what is committed.
+# `language: rust` installs mlc with `cargo install --bins --path .` (a release build) once per
+# commit into pre-commit's cache (~/.cache/pre-commit, or PRE_COMMIT_HOME); CARGO_TARGET_DIR
+# is shared across runs so that only mlc itself is recompiled.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+
+if ! python3 -m pre_commit --version >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+        pre-commit 2>&1 | grep -v "Running pip as the 'root' user" || true
+fi
+python3 -m pre_commit --version
+
+export CARGO_TARGET_DIR="${MLC_PRE_COMMIT_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mlc/pre-commit-target}"
+export CARGO_TERM_COLOR=never
+# The sample repositories need commits whatever git's global configuration says.
+export GIT_AUTHOR_NAME=mlc-ci GIT_AUTHOR_EMAIL=ci@mlc.invalid
+export GIT_COMMITTER_NAME=mlc-ci GIT_COMMITTER_EMAIL=ci@mlc.invalid
+export GIT_CONFIG_NOSYSTEM=1
+
+ref=$(git -C "$root" rev-parse HEAD)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+passed=0
+failed=0
+
+# sample NAME: a git repository in $work holding a copy of tests/pre-commit/NAME, committed.
+sample() {
+    local dir="$work/$1"
+    cp -R "tests/pre-commit/$1" "$dir"
+    git -C "$dir" -c init.defaultBranch=main init -q
+    git -C "$dir" add -A
+    git -C "$dir" commit -q -m "sample $1"
+    echo "$dir"
+}
+
+# try DIR HOOK: runs the hook with pre-commit try-repo in DIR; sets $status and $log.
+try() {
+    log="$work/$(basename "$1")-$2.log"
+    local start end
+    start=$(date +%s%N)
+    status=0
+    (cd "$1" && python3 -m pre_commit try-repo "$root" "$2" --ref "$ref" \
+        --all-files --verbose --color never) >"$log" 2>&1 || status=$?
+    end=$(date +%s%N)
+    took_ms=$(((end - start) / 1000000))
+}
+
+# expect CASE pass|fail NEEDLE...: judges the last `try`; every NEEDLE must be in its output.
+expect() {
+    local case=$1 want=$2 ok=1 needle
+    shift 2
+    if [ "$want" = pass ] && [ "$status" -ne 0 ]; then ok=0; fi
+    if [ "$want" = fail ] && [ "$status" -eq 0 ]; then ok=0; fi
+    for needle in "$@"; do
+        grep -qF -- "$needle" "$log" || ok=0
+    done
+    if [ "$ok" = 1 ]; then
+        passed=$((passed + 1))
+        echo "ok: $case (exit $status, pre-commit ${took_ms} ms, hook $(hook_duration))"
+    else
+        failed=$((failed + 1))
+        echo "FAILED: $case: expected the hook to $want (exit $status) with output containing: $*"
+        sed 's/^/    /' "$log"
+    fi
+}
+
+# The hook's own run time as pre-commit reports it (`- duration: 0.02s`).
+hook_duration() {
+    sed -n 's/^- duration: //p' "$log" | tail -n 1
+}
+
+clean=$(sample clean)
+broken=$(sample broken)
+
+echo "pre-commit: installing the hooks at $ref (cargo install, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+try "$clean" mlc-check
+expect "mlc-check passes on a clean project" pass "mlc check" "Passed"
+
+try "$broken" mlc-check
+expect "mlc-check fails on a broken .kdl file" fail "Failed" "error[E0203]" "unknown pool \`h100\`" \
+    "models/fraud-score.kdl"
+
+# Drift: build manifests/ with the binary the hook installation compiled, commit them, then
+# edit a model without rebuilding.
+mlc="$CARGO_TARGET_DIR/release/mlc"
+if [ -x "$mlc" ]; then
+    (cd "$clean" && "$mlc" build --quiet && git add -A && git commit -q -m manifests)
+    try "$clean" mlc-build-check
+    expect "mlc-build-check passes when manifests/ is up to date" pass "Passed"
+
+    sed -i 's/max=5/max=6/' "$clean/models/fraud-score.kdl"
+    try "$clean" mlc-build-check
+    expect "mlc-build-check fails when a .kdl edit is not rebuilt" fail "Failed" \
+        "differ from what \`mlc build\` produces" "maxReplicas"
+else
+    failed=$((failed + 1))
+    echo "FAILED: the hook installation left no $mlc"
+fi
+
+echo "pre-commit: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
