@@ -58,6 +58,19 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         stderr("error: `--env` and `--cluster` select what `--stdout` prints; add `--stdout`\n");
         return ExitStatus::Error;
     }
+    if let Some(d) = &args.image_digest {
+        let hex = d.strip_prefix("sha256:").unwrap_or("");
+        if hex.len() != 64
+            || !hex
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        {
+            stderr(&format!(
+                "error[E0210]: `--image-digest {d}` is not a digest\n  help: give `sha256:` and 64 lower-case hex digits, as `crane digest` prints them\n"
+            ));
+            return ExitStatus::Failure;
+        }
+    }
     let inputs = ImageInputs {
         digest: args.image_digest.clone(),
         revision: args.revision.clone(),
@@ -216,4 +229,47 @@ fn missing_apis(list: &str, objects: &[crate::emit::Object]) -> Vec<(String, Vec
         })
         .map(|(api, kinds)| (api, kinds.into_iter().map(|k| format!("`{k}`")).collect()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{Object, Scope};
+    use crate::source::{FileId, Span};
+
+    fn object(api: &str, kind: &str) -> Object {
+        Object {
+            scope: Scope::Env("prod".into()),
+            file: "m/x.yaml".into(),
+            value: serde_json::json!({"apiVersion": api, "kind": kind, "metadata": {"name": "m"}}),
+            span: Span::new(FileId(0), 0, 0),
+        }
+    }
+
+    #[test]
+    fn missing_kserve_and_keda_apis_are_reported() {
+        let objects = [
+            object("serving.kserve.io/v1beta1", "InferenceService"),
+            object("keda.sh/v1alpha1", "ScaledObject"),
+            object("apps/v1", "Deployment"),
+        ];
+        let all = "apps/v1,apps/v1/Deployment,keda.sh/v1alpha1,keda.sh/v1alpha1/ScaledObject,serving.kserve.io/v1beta1,serving.kserve.io/v1beta1/InferenceService";
+        assert!(missing_apis(all, &objects).is_empty());
+        let missing = missing_apis(
+            "apps/v1,apps/v1/Deployment,keda.sh/v1alpha1,keda.sh/v1alpha1/ScaledObject",
+            &objects,
+        );
+        assert_eq!(
+            missing,
+            vec![(
+                "serving.kserve.io/v1beta1".to_owned(),
+                vec!["`InferenceService`".to_owned()]
+            )]
+        );
+        let kind_missing = missing_apis(
+            "keda.sh/v1alpha1,keda.sh/v1alpha1/TriggerAuthentication,serving.kserve.io/v1beta1",
+            &objects,
+        );
+        assert_eq!(kind_missing.len(), 1, "{kind_missing:?}");
+    }
 }

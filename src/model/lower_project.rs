@@ -300,11 +300,15 @@ fn lower_project_node(
                     0,
                 );
                 no_children(child, c.diags);
-                image.registry = c.str("registry").map(|s| s.value);
-                image.tag = c.str("tag").map(|s| s.value);
-                image.base = c.str("base");
-                image.source = c.str("source").map(|s| s.value);
-                image.revision = c.str("revision").map(|s| s.value);
+                image.registry =
+                    checked_image_value(c.str("registry"), ImageField::Registry, c.diags);
+                image.tag = checked_image_value(c.str("tag"), ImageField::Tag, c.diags);
+                image.base = c.str("base").filter(|b| {
+                    checked_image_value(Some(b.clone()), ImageField::Base, c.diags).is_some()
+                });
+                image.source = checked_image_value(c.str("source"), ImageField::Source, c.diags);
+                image.revision =
+                    checked_image_value(c.str("revision"), ImageField::Revision, c.diags);
                 if let Some(d) = c.str("digest") {
                     let hex = d.value.strip_prefix("sha256:").unwrap_or("");
                     if hex.len() == 64
@@ -513,4 +517,73 @@ fn lower_environment(
         declared: true,
         quota,
     })
+}
+
+/// The properties of `image` whose shape matters to the Containerfile and image references.
+#[derive(Clone, Copy)]
+enum ImageField {
+    Registry,
+    Tag,
+    Base,
+    Source,
+    Revision,
+}
+
+/// Returns the value when it has the shape its field needs, else reports `E0206`.
+fn checked_image_value(
+    value: Option<Spanned<String>>,
+    field: ImageField,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let v = value?;
+    let s = v.value.as_str();
+    let ref_char = |c: char| c.is_ascii_alphanumeric() || "._-/:@".contains(c);
+    let (ok, what, example) = match field {
+        ImageField::Registry => (
+            !s.is_empty()
+                && !s.contains("://")
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-/:".contains(c)),
+            "a registry and optional path without a scheme",
+            "registry=\"ghcr.io/acme\"",
+        ),
+        ImageField::Tag => (
+            s.len() <= 128
+                && s.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+            "an OCI tag (letters, digits, `_`, `.`, `-`, at most 128, not starting with `.` or `-`)",
+            "tag=\"1.4.0\"",
+        ),
+        ImageField::Base => (
+            !s.is_empty()
+                && s.chars().all(ref_char)
+                && s.starts_with(|c: char| c.is_ascii_alphanumeric()),
+            "an image reference",
+            "base=\"debian:bookworm-slim@sha256:…\"",
+        ),
+        ImageField::Source => (
+            (s.starts_with("https://") || s.starts_with("http://"))
+                && !s.contains(char::is_whitespace)
+                && s.len() > 8,
+            "an http(s) URL of the mlc source repository",
+            "source=\"https://git.example.com/ml/mlc\"",
+        ),
+        ImageField::Revision => (
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c)),
+            "a tag or commit",
+            "revision=\"v0.1.0\"",
+        ),
+    };
+    if ok {
+        return Some(v.value);
+    }
+    diags.push(
+        Diagnostic::error("E0206", format!("`{s}` is not {what}"))
+            .label(v.span, "invalid value")
+            .help(format!("write e.g. `{example}`")),
+    );
+    None
 }
