@@ -74,6 +74,8 @@ fn fast_parser_agrees_on_tricky_inputs() {
         "node{ child }\n",
         "vers/-ion \"3.0.0\"\n",
         "// comment\u{b}node 1\n",
+        "node \"a\u{1}b\"\n",
+        "node \"a\u{202e}b\"\n",
         "a // c\u{2028}b\n",
         "node /-{ a } { b }\n",
         "a.b-c_d arg-with-dash x=y.z\n",

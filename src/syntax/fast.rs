@@ -32,6 +32,18 @@ pub(crate) fn parse(file: FileId, text: &str) -> Option<Vec<Node>> {
     {
         return None;
     }
+    // KDL v2 forbids control characters (but tab, CR, LF), bidi overrides and a BOM inside the
+    // text, even in strings: such a file goes to the `kdl` crate, which reports it.
+    let disallowed = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || matches!(
+                c,
+                '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+            )
+    };
+    if text.chars().any(disallowed) {
+        return None;
+    }
     let nodes = p.nodes(false)?;
     (p.pos == p.bytes.len()).then_some(nodes)
 }
