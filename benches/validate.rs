@@ -1,11 +1,16 @@
 //! `cargo bench --bench validate`: objects per second of schema validation, printed as
 //! figures, not assertions:
-//! 1. in memory, as `mlc build` validates (`mlc::schema::embedded().validate`);
+//! 1. in memory, as `mlc build` validates (`mlc::schema::embedded().validate`), on one thread
+//!    and on every core;
 //! 2. `mlc validate` end to end (read, parse, validate, locate) on a generated tree of mixed
-//!    Deployment / Service / InferenceService / ScaledObject manifests (1,000 objects by
+//!    Deployment / Service / InferenceService / ScaledObject manifests (20,000 objects by
 //!    default, `MLC_BENCH_OBJECTS` to change), best of three runs;
-//! 3. the peer, `python3 check.py --strict` from the shared upstream schemas
-//!    (`MLC_SHARED_DIR`, default `../shared`), on the same files in one bulk call, and the ratio.
+//! 3. side by side in the same run, on the same core-kind objects (Deployment and Service,
+//!    1,000 by default, `MLC_BENCH_PEER_OBJECTS`): `mlc validate` and the peer, the PyPI
+//!    `kubernetes-validate` (offline, ships its schemas), called once in bulk with
+//!    `--strict -k 1.33.0` (mlc's schemas are Kubernetes 1.33); then the ratio. Without
+//!    `kubernetes-validate`, `check.py --strict` from the shared upstream schemas
+//!    (`MLC_SHARED_DIR`, default `../shared`) stands in; with neither, a notice and no ratio.
 
 #![allow(
     clippy::unwrap_used,
@@ -22,7 +27,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn manifests(i: usize) -> String {
+/// The core-kind documents of model `i`: a Deployment and a Service.
+fn core(i: usize) -> String {
     let mut text = String::new();
     let _ = write!(
         text,
@@ -60,7 +66,17 @@ metadata: {{name: model-{i}, namespace: ml}}
 spec:
   selector: {{app.kubernetes.io/name: model-{i}}}
   ports: [{{name: http, port: 80, targetPort: http}}]
----
+"
+    );
+    text
+}
+
+/// All four documents of model `i`: the core kinds, an InferenceService and a ScaledObject.
+fn manifests(i: usize) -> String {
+    let mut text = core(i);
+    let _ = write!(
+        text,
+        "---
 apiVersion: serving.kserve.io/v1beta1
 kind: InferenceService
 metadata:
@@ -93,18 +109,19 @@ spec:
     text
 }
 
-fn write_tree(dir: &Path, objects: usize) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for i in 0..objects.div_ceil(4) {
+fn write_tree(dir: &Path, files: usize, text: impl Fn(usize) -> String) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for i in 0..files {
         let sub = dir.join(format!("env-{}", i % 8));
         std::fs::create_dir_all(&sub).unwrap();
         let path = sub.join(format!("model-{i:05}.yaml"));
-        std::fs::write(&path, manifests(i)).unwrap();
-        files.push(path);
+        std::fs::write(&path, text(i)).unwrap();
+        out.push(path);
     }
-    files
+    out
 }
 
+/// The fastest of `runs` timings of `f`, or `None` as soon as one run fails.
 fn best_of(runs: usize, mut f: impl FnMut() -> bool) -> Option<Duration> {
     let mut best: Option<Duration> = None;
     for _ in 0..runs {
@@ -118,15 +135,84 @@ fn best_of(runs: usize, mut f: impl FnMut() -> bool) -> Option<Duration> {
     best
 }
 
-fn main() {
-    let objects: usize = std::env::var("MLC_BENCH_OBJECTS")
+fn env_count(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1000)
-        .max(4);
+        .unwrap_or(default)
+}
+
+/// `mlc validate` on `dir`, best of three, in seconds.
+fn mlc_validate(dir: &Path) -> Duration {
+    best_of(3, || {
+        Command::new(env!("CARGO_BIN_EXE_mlc"))
+            .args(["--quiet", "validate"])
+            .arg(dir)
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+    .expect("mlc validate must pass on the generated tree")
+}
+
+fn rate(objects: usize, t: Duration) -> f64 {
+    objects as f64 / t.as_secs_f64()
+}
+
+/// How the peer is run: a label and the command line before the file names.
+fn peer_command() -> Option<(String, Command)> {
+    let probe = Command::new("python3")
+        .args(["-m", "kubernetes_validate", "--version"])
+        .output();
+    if probe.is_ok_and(|o| o.status.success()) {
+        let mut command = Command::new("python3");
+        command.args([
+            "-m",
+            "kubernetes_validate",
+            "--strict",
+            "--quiet",
+            "--no-warn",
+            "-k",
+            "1.33.0",
+        ]);
+        return Some((
+            "kubernetes-validate --strict -k 1.33.0 (PyPI, one bulk call)".to_owned(),
+            command,
+        ));
+    }
+    println!(
+        "notice: the peer `kubernetes-validate` is not installed (`python3 -m pip install kubernetes-validate`); trying check.py"
+    );
+    let shared = std::env::var_os("MLC_SHARED_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+        PathBuf::from,
+    );
+    let check = shared.join("schemas/upstream/check.py");
+    if !check.is_file() {
+        println!(
+            "notice: {} not found either; no peer, no ratio",
+            check.display()
+        );
+        return None;
+    }
+    let mut command = Command::new("python3");
+    command.arg(&check).args(["--strict", "--quiet"]);
+    Some((
+        "check.py --strict (jsonschema, one bulk call)".to_owned(),
+        command,
+    ))
+}
+
+fn main() {
+    let objects = env_count("MLC_BENCH_OBJECTS", 20_000).max(4);
+    let peer_objects = env_count("MLC_BENCH_PEER_OBJECTS", 1_000).max(2);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let dir = tempfile::tempdir().unwrap();
-    let files = write_tree(dir.path(), objects);
+    let mixed = dir.path().join("mixed");
+    let files = write_tree(&mixed, objects.div_ceil(4), manifests);
     let objects = files.len() * 4;
+    let core_dir = dir.path().join("core");
+    let core_files = write_tree(&core_dir, peer_objects.div_ceil(2), core);
+    let core_objects = core_files.len() * 2;
 
     // 1. In memory, as `mlc build` calls it.
     let docs: Vec<Value> = serde_saphyr::from_multiple(&manifests(7)).unwrap();
@@ -144,59 +230,62 @@ fn main() {
             std::hint::black_box(schemas.validate(doc).is_ok());
         }
     }
-    let per_sec = (rounds * docs.len()) as f64 / start.elapsed().as_secs_f64();
-    println!("in-memory validation (one thread): {per_sec:>10.0} objects/s");
+    let one = rate(rounds * docs.len(), start.elapsed());
+    println!("in-memory validation, one thread: {one:>10.0} objects/s");
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for _ in 0..rounds {
+                    for doc in &docs {
+                        std::hint::black_box(schemas.validate(doc).is_ok());
+                    }
+                }
+            });
+        }
+    });
+    let all = rate(threads * rounds * docs.len(), start.elapsed());
+    println!("in-memory validation, {threads} threads: {all:>10.0} objects/s");
 
-    // 2. `mlc validate` end to end.
-    let mlc = best_of(3, || {
-        Command::new(env!("CARGO_BIN_EXE_mlc"))
-            .args(["--quiet", "validate"])
-            .arg(dir.path())
-            .status()
-            .is_ok_and(|s| s.success())
-    })
-    .expect("mlc validate must pass on the generated tree");
-    let mlc_rate = objects as f64 / mlc.as_secs_f64();
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // 2. `mlc validate` end to end on the mixed tree.
+    let mlc = mlc_validate(&mixed);
+    let mlc_rate = rate(objects, mlc);
     println!(
-        "mlc validate, {objects} objects in {} files: {:>8.1} ms, {mlc_rate:>10.0} objects/s ({threads} threads)",
+        "mlc validate, {objects} objects (Deployment/Service/InferenceService/ScaledObject) in {} files: {:>8.1} ms, {mlc_rate:>8.0} objects/s ({threads} threads)",
         files.len(),
         mlc.as_secs_f64() * 1e3
     );
 
-    // 3. The peer on the same files.
-    let shared = std::env::var_os("MLC_SHARED_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"),
-        PathBuf::from,
+    // 3. The same core-kind objects through mlc and the peer, side by side.
+    let mlc_core = mlc_validate(&core_dir);
+    let mlc_core_rate = rate(core_objects, mlc_core);
+    println!(
+        "mlc validate, {core_objects} core-kind objects (Deployment/Service) in {} files: {:>8.1} ms, {mlc_core_rate:>8.0} objects/s",
+        core_files.len(),
+        mlc_core.as_secs_f64() * 1e3
     );
-    let check = shared.join("schemas/upstream/check.py");
-    if !check.is_file() {
-        println!("peer: {} not found; no ratio", check.display());
+    let Some((label, mut command)) = peer_command() else {
+        return;
+    };
+    let start = Instant::now();
+    let ok = command
+        .args(&core_files)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let peer = start.elapsed();
+    if !ok {
+        println!("notice: the peer `{label}` failed or cannot run; no ratio");
         return;
     }
-    let peer = best_of(1, || {
-        Command::new("python3")
-            .arg(&check)
-            .args(["--strict", "--quiet"])
-            .args(&files)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    match peer {
-        Some(peer) => {
-            let peer_rate = objects as f64 / peer.as_secs_f64();
-            println!(
-                "peer `python3 check.py --strict` (jsonschema, one process): {:>8.1} ms, {peer_rate:>10.0} objects/s",
-                peer.as_secs_f64() * 1e3
-            );
-            println!(
-                "ratio mlc validate / check.py: {:.1}x",
-                mlc_rate / peer_rate
-            );
-        }
-        None => {
-            println!("peer: check.py failed or cannot run (needs PyYAML and jsonschema); no ratio");
-        }
-    }
+    let peer_rate = rate(core_objects, peer);
+    println!(
+        "peer {label}, the same {core_objects} objects: {:>8.1} ms, {peer_rate:>8.1} objects/s",
+        peer.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio mlc validate / peer: {:.0}x on the same core-kind objects, {:.0}x taking mlc's rate on the {objects}-object tree",
+        mlc_core_rate / peer_rate,
+        mlc_rate / peer_rate
+    );
 }

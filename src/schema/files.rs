@@ -10,7 +10,7 @@ use super::catalog::embedded;
 use super::crd::CrdSchemas;
 use super::error::{SchemaError, ValidateError};
 use super::locate::locate;
-use super::yaml::{ByteSpan, Document, parse};
+use super::yaml::{ByteSpan, Document, parse, parse_values};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::{SourceFile, SourceMap, Span};
 
@@ -276,7 +276,77 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
             return out;
         }
     };
-    match parse(&text) {
+    // The fast path: parse without locations and only give verdicts. A file with any invalid
+    // object, or that the fast parser cannot read, is checked again with locations below.
+    if let Some(verdicts) = parse_values(&text).and_then(|docs| fast_verdicts(&docs, crds, options))
+    {
+        out.objects = verdicts.objects;
+        out.skipped = verdicts.skipped;
+        return out;
+    }
+    check_located(&text, crds, options, &mut out);
+    out.text = text;
+    out
+}
+
+/// Counts of a file whose every object passed.
+struct Verdicts {
+    objects: usize,
+    skipped: usize,
+}
+
+/// Whether one object passes, as [`check_object`] would judge it: `Some(skipped)` when it
+/// does, `None` when it needs a located report.
+fn passes(object: &Value, crds: &CrdSchemas, options: &ValidateOptions) -> Option<bool> {
+    if !object.is_object() {
+        return None;
+    }
+    match crds.validate(object) {
+        Some(errors) => errors.is_empty().then_some(false),
+        None => match embedded().validate(object) {
+            Ok(()) => Some(false),
+            Err(ValidateError::UnknownKind { .. }) if options.skip_unknown => Some(true),
+            Err(_) => None,
+        },
+    }
+}
+
+/// The counts of a file whose documents all pass, or `None` as soon as one does not.
+fn fast_verdicts(docs: &[Value], crds: &CrdSchemas, options: &ValidateOptions) -> Option<Verdicts> {
+    let mut verdicts = Verdicts {
+        objects: 0,
+        skipped: 0,
+    };
+    let mut judge = |object: &Value| {
+        verdicts.objects += 1;
+        verdicts.skipped += usize::from(passes(object, crds, options)?);
+        Some(())
+    };
+    for doc in docs {
+        if is_list(doc) {
+            for item in doc
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                judge(item)?;
+            }
+        } else {
+            judge(doc)?;
+        }
+    }
+    Some(verdicts)
+}
+
+fn is_list(doc: &Value) -> bool {
+    doc.get("kind").and_then(Value::as_str) == Some("List")
+        && doc.get("apiVersion").and_then(Value::as_str) == Some("v1")
+}
+
+/// Parses `text` with locations and reports every problem at its file:line:column.
+fn check_located(text: &str, crds: &CrdSchemas, options: &ValidateOptions, out: &mut FileOutcome) {
+    match parse(text) {
         Err(e) => {
             out.unparsed += 1;
             out.found.push(Found {
@@ -290,15 +360,13 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
         }
         Ok(docs) => {
             for doc in &docs {
-                let list = doc.value.get("kind").and_then(Value::as_str) == Some("List")
-                    && doc.value.get("apiVersion").and_then(Value::as_str) == Some("v1");
-                if list {
+                if is_list(&doc.value) {
                     let items = doc.value.get("items").and_then(Value::as_array);
                     for (i, item) in items.into_iter().flatten().enumerate() {
-                        check_object(item, doc, &format!("/items/{i}"), crds, options, &mut out);
+                        check_object(item, doc, &format!("/items/{i}"), crds, options, out);
                     }
                 } else if doc.value.is_object() {
-                    check_object(&doc.value, doc, "", crds, options, &mut out);
+                    check_object(&doc.value, doc, "", crds, options, out);
                 } else {
                     out.objects += 1;
                     out.invalid += 1;
@@ -314,8 +382,6 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
             }
         }
     }
-    out.text = text;
-    out
 }
 
 /// Validates every manifest under `options.paths`, in parallel; the report is the same
