@@ -157,3 +157,57 @@ fn crd_files_replace_the_embedded_schemas_and_strict_closes_them() {
     let lines: Vec<u64> = found.iter().map(|f| f.2).collect();
     assert_eq!(lines, [11, 24, 46], "{found:#?}");
 }
+
+#[test]
+fn sarif_output_carries_each_error_with_its_region() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/stream.yaml"), STREAM).unwrap();
+    let run = |path: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlc"))
+            .args(["--format", "sarif", "validate", path])
+            .current_dir(dir.path())
+            .output()
+            .expect("run mlc");
+        let log: Value = serde_json::from_slice(&out.stdout).expect("a SARIF log on stdout");
+        (out.status.code(), log)
+    };
+    let (status, log) = run("out");
+    assert_eq!(status, Some(1));
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    let found: Vec<(&str, &str, u64, u64)> = results
+        .iter()
+        .map(|r| {
+            let at = &r["locations"][0]["physicalLocation"];
+            (
+                r["ruleId"].as_str().unwrap_or_default(),
+                at["artifactLocation"]["uri"].as_str().unwrap_or_default(),
+                at["region"]["startLine"].as_u64().unwrap_or(0),
+                at["region"]["startColumn"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("E0402", "out/stream.yaml", 13, 17),
+            ("E0404", "out/stream.yaml", 15, 11),
+            ("E0402", "out/stream.yaml", 29, 11),
+        ]
+    );
+    assert!(results.iter().all(|r| r["level"] == "error"));
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert!(rules.iter().any(|r| r["id"] == "E0402"));
+
+    std::fs::write(
+        dir.path().join("ok.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n",
+    )
+    .unwrap();
+    let (status, log) = run("ok.yaml");
+    assert_eq!(status, Some(0));
+    assert_eq!(log["runs"][0]["results"], Value::Array(Vec::new()));
+}

@@ -10,8 +10,9 @@ use crate::schema::{ValidateOptions, validate_paths};
 /// Validate YAML or JSON manifests against the Kubernetes, KServe and KEDA schemas, offline.
 ///
 /// Multi-document files and `kind: List` are checked object by object; each error gives the
-/// file:line:column of the field, its JSON pointer and what was expected.
-/// Example: `mlc validate out/ --crd crds/ --strict`.
+/// file:line:column of the field, its JSON pointer and what was expected. With the global
+/// `--format json` or `--format sarif` (a SARIF 2.1.0 log for code scanning), the report goes to
+/// stdout. Example: `mlc validate out/ --crd crds/ --strict`.
 #[derive(Debug, Args)]
 pub(crate) struct ValidateArgs {
     /// Manifest files, or directories walked for `*.yaml`, `*.yml` and `*.json`.
