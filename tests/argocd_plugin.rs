@@ -23,7 +23,7 @@ use serde_json::Value;
 const EXAMPLE: &str = "examples/environments";
 
 /// Argo CD's default repo-server timeout; generation must stay far inside it.
-const ARGOCD_TIMEOUT: Duration = Duration::from_secs(60);
+const ARGOCD_TIMEOUT: Duration = Duration::from_mins(1);
 
 fn read_yaml(rel: &str) -> Value {
     let text = std::fs::read_to_string(support::repo().join(rel)).unwrap();
@@ -419,8 +419,7 @@ fn configmap_carries_plugin_yaml_verbatim() {
         std::fs::read_to_string(support::repo().join("argocd/Containerfile")).unwrap();
     let user = containerfile
         .lines()
-        .filter(|l| l.starts_with("USER "))
-        .next_back()
+        .rfind(|l| l.starts_with("USER "))
         .unwrap();
     assert!(user.starts_with("USER 999"), "{user}");
     assert_eq!(
