@@ -211,3 +211,31 @@ fn sarif_output_carries_each_error_with_its_region() {
     assert_eq!(status, Some(0));
     assert_eq!(log["runs"][0]["results"], Value::Array(Vec::new()));
 }
+
+/// The fast parse (no locations) leaves YAML 1.1 look-alikes to the located parse, so a plain
+/// `yes` is still a boolean where a string is expected, and a quoted one still a string.
+#[test]
+fn yaml_1_1_scalars_read_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = |value: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  flag: {value}\n  digest: sha256:0{value}\n"
+        )
+    };
+    std::fs::write(dir.path().join("plain.yaml"), config("yes")).unwrap();
+    std::fs::write(dir.path().join("zero.yaml"), config("010")).unwrap();
+    std::fs::write(dir.path().join("quoted.yaml"), config("\"yes\"")).unwrap();
+    let (status, report, out) = mlc(dir.path(), &["."]);
+    assert_eq!(status, 1, "{out}");
+    let found: Vec<(String, String, u64, u64)> = found(&report)
+        .into_iter()
+        .map(|(code, file, line, column, _)| (code, file, line, column))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("E0402".to_owned(), "plain.yaml".to_owned(), 5, 9),
+            ("E0402".to_owned(), "zero.yaml".to_owned(), 5, 9),
+        ]
+    );
+}
