@@ -1,5 +1,9 @@
 //! `mlc validate`'s engine: discover manifest files, parse and validate them in parallel, and
 //! report each error as a diagnostic at the file:line:column of the offending field.
+//!
+//! Each file is first parsed without locations (`yaml_serde`, fast) and judged; only a file
+//! with a problem, or one the fast parse declines, is parsed again with locations
+//! (serde-saphyr), which then decides every verdict and message of that file.
 
 use std::path::{Path, PathBuf};
 
