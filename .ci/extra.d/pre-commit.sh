@@ -19,7 +19,7 @@ if ! python3 -m pre_commit --version >/dev/null 2>&1; then
 fi
 python3 -m pre_commit --version
 
-export CARGO_TARGET_DIR="${MLC_PRE_COMMIT_TARGET_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mlc/pre-commit-target}"
+export CARGO_TARGET_DIR="${MLC_PRE_COMMIT_TARGET_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/mlc/pre-commit-target}"
 export CARGO_TERM_COLOR=never
 # The sample repositories need commits whatever git's global configuration says.
 export GIT_AUTHOR_NAME=mlc-ci GIT_AUTHOR_EMAIL=ci@mlc.invalid
