@@ -117,7 +117,8 @@ impl Parser<'_> {
         loop {
             self.inline_space()?;
             match self.peek() {
-                Some(b'\n' | b'\r' | b';') => self.pos += 1,
+                // A `;` only terminates a node (consumed in `node`); a stray one is invalid.
+                Some(b'\n' | b'\r') => self.pos += 1,
                 Some(b'\x0B' | b'\x0C') => return None,
                 Some(b'/') if self.at("//") => {
                     while !matches!(self.peek(), None | Some(b'\n' | b'\r')) {
@@ -158,13 +159,11 @@ impl Parser<'_> {
 
     /// After `/-` only plain whitespace and newlines are taken here.
     fn line_space_in_slashdash(&mut self) -> Option<()> {
-        loop {
-            self.inline_space()?;
-            match self.peek() {
-                Some(b'\n' | b'\r') => self.pos += 1,
-                Some(b'/') if self.at("//") => return None,
-                _ => return Some(()),
-            }
+        self.inline_space()?;
+        // Newlines and comments after `/-` are legal KDL, but rare: leave them to `kdl`.
+        match self.peek() {
+            Some(b'\n' | b'\r' | b'/') => None,
+            _ => Some(()),
         }
     }
 
@@ -177,6 +176,7 @@ impl Parser<'_> {
         let mut args = Vec::new();
         let mut props = Vec::new();
         let mut children: Option<Vec<Node>> = None;
+        let mut seen_block = false;
         loop {
             let had_space = self.inline_space()?;
             match self.peek() {
@@ -195,6 +195,7 @@ impl Parser<'_> {
                     return None;
                 }
                 self.pos += 1;
+                seen_block = true;
                 if !dashed {
                     if children.is_some() {
                         return None;
@@ -203,8 +204,8 @@ impl Parser<'_> {
                 }
                 continue;
             }
-            if children.is_some() && !dashed {
-                return None; // entries after children
+            if seen_block {
+                return None; // entries after a children block, even a slashdashed one
             }
             let entry = self.entry()?;
             if dashed {
