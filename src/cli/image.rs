@@ -33,10 +33,10 @@ enum ImageCommand {
 ///
 /// Example:
 ///
-///     cargo build --release -p mlc-serve
-///     mlc image build --out target/oci/mlc-serve --config examples/cpu-sklearn \
-///         --ort-lib libonnxruntime.so.1.32.0 --copy-host-libs
-///     skopeo inspect oci:target/oci/mlc-serve
+///   cargo build --release -p mlc-serve
+///   mlc image build --out target/oci/mlc-serve --config examples/cpu-sklearn \
+///       --ort-lib libonnxruntime.so.1.32.0 --copy-host-libs
+///   skopeo inspect oci:target/oci/mlc-serve
 #[derive(Debug, Args)]
 #[command(verbatim_doc_comment)]
 struct BuildArgs {
