@@ -35,3 +35,18 @@ fn truncated_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn deep_nesting_is_a_diagnostic_not_a_stack_overflow() {
+    for depth in [8, 16, 17, 100, 5000] {
+        let text = format!("{}{}", "a {".repeat(depth), "}".repeat(depth));
+        // The default 2 MiB test-thread stack, in a debug build: the worst case.
+        let handle = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || mlc::driver::check_bytes(text.as_bytes()))
+            .unwrap();
+        let diags = handle.join().expect("no stack overflow");
+        let deep = diags.iter().any(|d| d.message.contains("nested more than"));
+        assert_eq!(deep, depth > 16, "depth {depth}");
+    }
+}

@@ -11,10 +11,58 @@ use crate::source::{FileId, Span};
 /// On a syntax error the document is empty and every error the `kdl` crate reports is
 /// returned as an `E0101` diagnostic.
 pub fn parse(file: FileId, text: &str) -> (Document, Diagnostics) {
+    if let Some(offset) = too_deep(text) {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(
+            Diagnostic::error("E0101", format!("nodes are nested more than {MAX_DEPTH} levels deep"))
+                .label(Span::new(file, offset, offset + 1), "too deep")
+                .help("mlc projects nest a few levels (`environment` → `model` → `autoscale` → policy): flatten this"),
+        );
+        return (
+            Document {
+                file,
+                nodes: Vec::new(),
+            },
+            diagnostics,
+        );
+    }
     if let Some(nodes) = super::fast::parse(file, text) {
         return (Document { file, nodes }, Diagnostics::default());
     }
     parse_with_kdl(file, text)
+}
+
+/// The deepest `{` nesting accepted: far beyond any project, well within every parser's stack.
+pub(crate) const MAX_DEPTH: usize = 16;
+
+/// The offset of the first `{` nested deeper than [`MAX_DEPTH`], skipping strings and
+/// comments roughly (a false alarm needs dozens of braces inside strings).
+fn too_deep(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    let mut in_string = false;
+    while i < bytes.len() {
+        match (in_string, bytes[i]) {
+            (true, b'\\') => i += 1,
+            (true, b'"') => in_string = false,
+            (false, b'"') => in_string = true,
+            (false, b'/') if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            (false, b'{') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            (false, b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Parses with the `kdl` crate alone (the reference the fast path must agree with).
