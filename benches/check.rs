@@ -44,7 +44,7 @@ fn write_project(dir: &Path, models: usize) {
 }
 
 fn measure(models: usize, runs: usize) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     write_project(dir.path(), models);
     let mut times: Vec<Duration> = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -93,7 +93,7 @@ fn ms(d: Duration) -> f64 {
 
 /// `mlc build` of the same project: every stage timed separately, medians over `runs`.
 fn measure_build(models: usize, runs: usize) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     write_project(dir.path(), models);
     let out = dir.path().join("manifests");
     let options = mlc::emit::EmitOptions {
@@ -110,6 +110,7 @@ fn measure_build(models: usize, runs: usize) {
         let project = project.unwrap();
         let t2 = Instant::now();
         let (objs, _) = mlc::emit::emit(&project, &options);
+        assert!(mlc::driver::validate_objects(&project, &objs).is_empty());
         let t3 = Instant::now();
         let tree = mlc::render::tree::build(&project, &objs, &sources, Vec::new());
         let t4 = Instant::now();
@@ -127,7 +128,7 @@ fn measure_build(models: usize, runs: usize) {
     #[expect(clippy::cast_precision_loss, reason = "object counts are small")]
     let per_sec = objects as f64 / total.as_secs_f64();
     println!(
-        "mlc build, {models:>5} models, {objects:>6} objects: {:>9.3} ms total ({per_sec:>9.0} objects/s) = read {:.3} + check {:.3} + emit {:.3} + render {:.3} + write {:.3} ms; peak RSS so far {:.1} MiB",
+        "mlc build, {models:>5} models, {objects:>6} objects: {:>9.3} ms total ({per_sec:>9.0} objects/s) = read {:.3} + check {:.3} + emit and schema-validate {:.3} + render {:.3} + write {:.3} ms; peak RSS so far {:.1} MiB",
         ms(total),
         ms(median(0)),
         ms(median(1)),

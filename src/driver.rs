@@ -238,7 +238,7 @@ pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
 
 /// Validates every emitted object against its embedded schema (in parallel). A failure on a
 /// model with `patch` points at the patches (the likely cause); otherwise it is an mlc bug.
-fn validate_objects(project: &Project, objects: &[crate::emit::Object]) -> Diagnostics {
+pub fn validate_objects(project: &Project, objects: &[crate::emit::Object]) -> Diagnostics {
     use crate::schema::ValidateError;
     let schemas = crate::schema::embedded();
     let failures: Vec<Diagnostic> = objects

@@ -172,8 +172,12 @@ fn emit_env(
             span: env.name.span,
         });
     }
-    for model in env.models.values() {
-        let (mut model_objects, d) = emit_model(project, env, model, options);
+    let models: Vec<&Model> = env.models.values().collect();
+    let per_model: Vec<(Vec<Object>, Diagnostics)> = models
+        .par_iter()
+        .map(|model| emit_model(project, env, model, options))
+        .collect();
+    for (mut model_objects, d) in per_model {
         diags.extend(d);
         objects.append(&mut model_objects);
     }

@@ -47,8 +47,15 @@ pub fn build(
 ) -> Tree {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut dirs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let rendered: Vec<(String, Vec<u8>)> = {
+        use rayon::prelude::*;
+        objects
+            .par_iter()
+            .map(|o| (o.path(), to_yaml(&o.value).into_bytes()))
+            .collect()
+    };
+    files.extend(rendered);
     for o in objects {
-        files.insert(o.path(), to_yaml(&o.value).into_bytes());
         let dir = match &o.scope {
             Scope::Cluster(c) => format!("clusters/{c}"),
             Scope::Env(e) => format!("envs/{e}"),
