@@ -342,3 +342,61 @@ pub(crate) fn metric(text: &str, name_and_labels: &str) -> f64 {
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
 }
+
+/// Whether `python3` can import every module of `modules`; when not, skips with a notice
+/// (fails under `CI=true`), naming `install` as the way to get them.
+pub(crate) fn python_modules(modules: &[&str], install: &str) -> bool {
+    let code = format!("import {}", modules.join(", "));
+    let ok = Command::new("python3")
+        .args(["-c", &code])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !in_ci(),
+            "required Python modules missing under CI=true: {} ({install})",
+            modules.join(", ")
+        );
+        eprintln!(
+            "NOTICE: skipping, Python modules {} not importable ({install})",
+            modules.join(", ")
+        );
+    }
+    ok
+}
+
+/// Runs `python3 script args…` with a time limit; panics with its output when it fails.
+pub(crate) fn run_python(script: &Path, args: &[&str], limit: Duration) -> String {
+    let mut child = Command::new("python3")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{} timed out after {limit:?}:\n{}{}",
+                script.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{} failed:\n{text}", script.display());
+    text
+}
