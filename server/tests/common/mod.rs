@@ -7,7 +7,9 @@
 #![allow(
     clippy::unwrap_used,
     clippy::print_stderr,
-    reason = "test support: a failure panics"
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    reason = "test support: a failure panics, FP32 values are rounded on purpose"
 )]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -399,4 +401,125 @@ pub(crate) fn run_python(script: &Path, args: &[&str], limit: Duration) -> Strin
     );
     assert!(out.status.success(), "{} failed:\n{text}", script.display());
     text
+}
+
+/// The size in bytes of one element of an OIP datatype.
+pub(crate) fn datatype_size(datatype: &str) -> usize {
+    match datatype {
+        "BOOL" | "INT8" | "UINT8" => 1,
+        "INT16" | "UINT16" | "FP16" | "BF16" => 2,
+        "INT32" | "UINT32" | "FP32" => 4,
+        "INT64" | "UINT64" | "FP64" => 8,
+        other => panic!("unknown datatype {other}"),
+    }
+}
+
+/// JSON values (numbers or booleans) as the little-endian bytes of the binary extension.
+pub(crate) fn encode_binary(datatype: &str, values: &[serde_json::Value]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() * datatype_size(datatype));
+    for v in values {
+        let f = || v.as_f64().unwrap();
+        match datatype {
+            "BOOL" => out.push(u8::from(v.as_bool().unwrap())),
+            "INT8" => out.extend(i8::try_from(v.as_i64().unwrap()).unwrap().to_le_bytes()),
+            "INT16" => out.extend(i16::try_from(v.as_i64().unwrap()).unwrap().to_le_bytes()),
+            "INT32" => out.extend(i32::try_from(v.as_i64().unwrap()).unwrap().to_le_bytes()),
+            "INT64" => out.extend(v.as_i64().unwrap().to_le_bytes()),
+            "UINT8" => out.extend(u8::try_from(v.as_u64().unwrap()).unwrap().to_le_bytes()),
+            "UINT16" => out.extend(u16::try_from(v.as_u64().unwrap()).unwrap().to_le_bytes()),
+            "UINT32" => out.extend(u32::try_from(v.as_u64().unwrap()).unwrap().to_le_bytes()),
+            "UINT64" => out.extend(v.as_u64().unwrap().to_le_bytes()),
+            "FP16" => out.extend(half::f16::from_f64(f()).to_le_bytes()),
+            "BF16" => out.extend(half::bf16::from_f64(f()).to_le_bytes()),
+            "FP32" => out.extend((f() as f32).to_le_bytes()),
+            "FP64" => out.extend(f().to_le_bytes()),
+            other => panic!("unknown datatype {other}"),
+        }
+    }
+    out
+}
+
+/// Little-endian bytes of the binary extension as JSON values (numbers or booleans).
+pub(crate) fn decode_binary(datatype: &str, bytes: &[u8]) -> Vec<serde_json::Value> {
+    let size = datatype_size(datatype);
+    assert_eq!(bytes.len() % size, 0, "{datatype}: {} bytes", bytes.len());
+    bytes
+        .chunks(size)
+        .map(|b| match datatype {
+            "BOOL" => serde_json::json!(b[0] != 0),
+            "INT8" => serde_json::json!(i8::from_le_bytes([b[0]])),
+            "INT16" => serde_json::json!(i16::from_le_bytes(b.try_into().unwrap())),
+            "INT32" => serde_json::json!(i32::from_le_bytes(b.try_into().unwrap())),
+            "INT64" => serde_json::json!(i64::from_le_bytes(b.try_into().unwrap())),
+            "UINT8" => serde_json::json!(b[0]),
+            "UINT16" => serde_json::json!(u16::from_le_bytes(b.try_into().unwrap())),
+            "UINT32" => serde_json::json!(u32::from_le_bytes(b.try_into().unwrap())),
+            "UINT64" => serde_json::json!(u64::from_le_bytes(b.try_into().unwrap())),
+            "FP16" => serde_json::json!(half::f16::from_le_bytes(b.try_into().unwrap()).to_f64()),
+            "BF16" => serde_json::json!(half::bf16::from_le_bytes(b.try_into().unwrap()).to_f64()),
+            "FP32" => serde_json::json!(f64::from(f32::from_le_bytes(b.try_into().unwrap()))),
+            "FP64" => serde_json::json!(f64::from_le_bytes(b.try_into().unwrap())),
+            other => panic!("unknown datatype {other}"),
+        })
+        .collect()
+}
+
+/// Sends an OIP request whose inputs all go as binary data, asking for every output as binary;
+/// returns the response's JSON header with each output's `data` filled from its binary part.
+pub(crate) fn infer_binary(
+    addr: SocketAddr,
+    path: &str,
+    inputs: &[serde_json::Value],
+) -> serde_json::Value {
+    let mut header_inputs = Vec::new();
+    let mut binary = Vec::new();
+    for input in inputs {
+        let datatype = input["datatype"].as_str().unwrap();
+        let raw = encode_binary(datatype, input["data"].as_array().unwrap());
+        header_inputs.push(serde_json::json!({
+            "name": input["name"], "datatype": datatype, "shape": input["shape"],
+            "parameters": {"binary_data_size": raw.len()}
+        }));
+        binary.extend(raw);
+    }
+    let header = serde_json::json!({
+        "inputs": header_inputs,
+        "parameters": {"binary_data_output": true}
+    })
+    .to_string();
+    let len = header.len().to_string();
+    let mut body = header.into_bytes();
+    body.extend(binary);
+    let response = request(
+        addr,
+        "POST",
+        path,
+        &[
+            ("Content-Type", "application/octet-stream"),
+            ("Inference-Header-Content-Length", &len),
+        ],
+        &body,
+    );
+    assert_eq!(
+        response.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&response.body)
+    );
+    let json_len: usize = response
+        .header("Inference-Header-Content-Length")
+        .expect("binary response without Inference-Header-Content-Length")
+        .parse()
+        .unwrap();
+    let mut out: serde_json::Value = serde_json::from_slice(&response.body[..json_len]).unwrap();
+    let mut rest = &response.body[json_len..];
+    for output in out["outputs"].as_array_mut().unwrap() {
+        let size =
+            usize::try_from(output["parameters"]["binary_data_size"].as_u64().unwrap()).unwrap();
+        let datatype = output["datatype"].as_str().unwrap().to_owned();
+        output["data"] = serde_json::Value::Array(decode_binary(&datatype, &rest[..size]));
+        rest = &rest[size..];
+    }
+    assert!(rest.is_empty(), "{} bytes left over", rest.len());
+    out
 }
