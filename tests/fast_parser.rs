@@ -76,6 +76,7 @@ fn fast_parser_agrees_on_tricky_inputs() {
         "// comment\u{b}node 1\n",
         "node \"a\u{1}b\"\n",
         ";;\n",
+        "node \"a b=c\"=1 \"x=\" = \"y\"\n",
         "node /-{ a } b\n",
         "node /-\n  b\n",
         "a;;b\n",

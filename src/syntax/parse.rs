@@ -207,8 +207,15 @@ fn value_span(file: FileId, text: &str, entry: &KdlEntry) -> Span {
     let (mut start, end) = (span.offset(), span.offset() + span.len());
     let slice = text.get(start..end).unwrap_or("");
     let mut skip = slice.len() - slice.trim_start().len();
+    // The `=` after the key: a quoted key may itself contain `=`.
+    let key_len = entry.name().map_or(0, |n| {
+        (n.span().offset() + n.span().len()).saturating_sub(start)
+    });
     if entry.name().is_some()
-        && let Some(eq) = slice.find('=')
+        && let Some(eq) = slice
+            .get(key_len..)
+            .and_then(|s| s.find('='))
+            .map(|i| i + key_len)
     {
         let rest = &slice[eq + 1..];
         skip = eq + 1 + (rest.len() - rest.trim_start().len());
