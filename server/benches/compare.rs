@@ -254,12 +254,19 @@ fn direct(
     }
 }
 
-fn http(addr: SocketAddr, path: String, body: &Arc<Body>) -> impl FnMut() -> bool + Send + use<> {
-    let body = Arc::clone(body);
+fn http(addr: SocketAddr, path: &str, body: &Arc<Body>) -> impl FnMut() -> bool + Send + use<> {
+    // The whole request, head and body, rendered once and sent with one write.
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: bench\r\n{}Content-Length: {}\r\n\r\n",
+        body.headers,
+        body.bytes.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(&body.bytes);
     let mut client: Option<Client> = None;
     move || {
         let c = client.get_or_insert_with(|| Client::connect(addr));
-        let status = c.post(&path, &body);
+        let status = c.send(&request);
         if status == 0 {
             client = None;
         }
@@ -416,10 +423,16 @@ fn main() {
     println!(
         "mlc-serve vs baselines, {seconds} s per measurement, {cores} CPUs, load generator on the same machine"
     );
+    // `MLC_BENCH_MODELS=iris` (or `magika`) measures one model only.
+    let only = std::env::var("MLC_BENCH_MODELS").unwrap_or_default();
+    let models: Vec<Model> = [Model::Iris, Model::Magika]
+        .into_iter()
+        .filter(|m| only.is_empty() || only.split(',').any(|o| o == m.name()))
+        .collect();
     let env = mlc_serve::ort_library::init(&library).unwrap();
     let mut results: BTreeMap<(Model, usize, usize, System), Row> = BTreeMap::new();
 
-    for model in [Model::Iris, Model::Magika] {
+    for &model in &models {
         let path = shared.join("models").join(model.file());
         let session = Arc::new(Mutex::new(
             Session::builder(&env)
@@ -501,7 +514,7 @@ fn main() {
                 {
                     let (runs_before, requests_before) = session_runs(server.addr);
                     let sample = measure(concurrency, warmup, window, || {
-                        http(server.addr, infer.clone(), &serve_body)
+                        http(server.addr, &infer, &serve_body)
                     });
                     let (runs, requests) = session_runs(server.addr);
                     let per_request = (runs - runs_before) / (requests - requests_before).max(1.0);
@@ -509,7 +522,7 @@ fn main() {
                 }
                 if let Some(p) = &peer_process {
                     let sample = measure(concurrency, warmup, window, || {
-                        http(p.addr, infer.clone(), &peer_body)
+                        http(p.addr, &infer, &peer_body)
                     });
                     record(System::Peer, sample, None);
                 }
@@ -535,7 +548,9 @@ fn main() {
     }
     for b in BATCHES {
         for c in CONCURRENCY {
-            let d = rate(Model::Magika, b, c, System::Direct).unwrap_or(f64::NAN);
+            let Some(d) = rate(Model::Magika, b, c, System::Direct) else {
+                continue;
+            };
             for s in [System::Serve, System::ServeBatching] {
                 let ratio = rate(Model::Magika, b, c, s).unwrap_or(0.0) / d;
                 let _ = writeln!(
@@ -597,16 +612,9 @@ impl Client {
         }
     }
 
-    /// The status (0 when the connection broke).
-    fn post(&mut self, path: &str, body: &Body) -> u16 {
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\n{}Content-Length: {}\r\n\r\n",
-            body.headers,
-            body.bytes.len()
-        );
-        if self.writer.write_all(head.as_bytes()).is_err()
-            || self.writer.write_all(&body.bytes).is_err()
-        {
+    /// Sends a rendered request; the status (0 when the connection broke).
+    fn send(&mut self, request: &[u8]) -> u16 {
+        if self.writer.write_all(request).is_err() {
             return 0;
         }
         self.read_response().map_or(0, |(status, _)| status)
