@@ -60,11 +60,7 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
     }
     if let Some(d) = &args.image_digest {
         let hex = d.strip_prefix("sha256:").unwrap_or("");
-        if hex.len() != 64
-            || !hex
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        {
+        if !crate::model::units::is_sha256_hex(hex) {
             stderr(&format!(
                 "error[E0210]: `--image-digest {d}` is not a digest\n  help: give `sha256:` and 64 lower-case hex digits, as `crane digest` prints them\n"
             ));

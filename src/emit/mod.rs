@@ -16,7 +16,6 @@ mod workload;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 pub use object::{Object, Scope};
 
@@ -31,15 +30,6 @@ use object::to_value;
 pub struct EmitOptions {
     /// The mlc-serve image reference the manifests use.
     pub mlc_serve_image: String,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().fold(String::with_capacity(64), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// Emits every object of `project`.
@@ -146,7 +136,7 @@ fn emit_env(
     let mlc_serve_models: Vec<&Model> = env
         .models
         .values()
-        .filter(|m| pod::uses_mlc_serve(m) && m.serve.value != ServeTarget::Deployment)
+        .filter(|m| m.uses_mlc_serve() && m.serve.value != ServeTarget::Deployment)
         .collect();
     if !mlc_serve_models.is_empty() {
         let owner = Owner::shared(
@@ -228,7 +218,7 @@ fn emit_model(
     } else {
         ""
     }));
-    let rollout_hash = sha256_hex(hashed.as_bytes());
+    let rollout_hash = crate::render::tree::sha256_hex(hashed.as_bytes());
 
     let sa = workload::service_account(&owner, model, ns);
     let sa_name = sa.as_ref().and_then(|s| s.metadata.name.clone());

@@ -53,19 +53,12 @@ pub(crate) struct Serving {
     pub(crate) mlc_serve: bool,
 }
 
-/// Whether the model runs on mlc-serve.
-pub(crate) fn uses_mlc_serve(model: &Model) -> bool {
-    model.format.value == Format::Onnx
-        && model.runtime.name.is_none()
-        && model.runtime.image.is_none()
-}
-
 /// The serving container of `model` on its target; `mlc_serve_image` is the runtime image.
 pub(crate) fn serving(model: &Model, mlc_serve_image: &str) -> Serving {
     let name = &model.name.value;
     let rt = &model.runtime;
     let kserve = model.serve.value != ServeTarget::Deployment;
-    if uses_mlc_serve(model) {
+    if model.uses_mlc_serve() {
         return Serving {
             image: (!kserve).then(|| mlc_serve_image.to_owned()),
             args: vec!["--config".into(), format!("{CONFIG_DIR}/config.yaml")],

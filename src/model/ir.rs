@@ -672,6 +672,15 @@ pub struct Model {
     pub span: Span,
 }
 
+impl Model {
+    /// Whether the model runs on mlc-serve: ONNX with no other runtime named.
+    pub fn uses_mlc_serve(&self) -> bool {
+        self.format.value == Format::Onnx
+            && self.runtime.name.is_none()
+            && self.runtime.image.is_none()
+    }
+}
+
 /// An environment with its resolved models.
 #[derive(Debug, Clone)]
 pub struct Environment {

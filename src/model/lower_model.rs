@@ -424,11 +424,7 @@ pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Art
             .strip_prefix("sha256:")
             .unwrap_or(&s.value)
             .to_owned();
-        if hex.len() == 64
-            && hex
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-        {
+        if super::units::is_sha256_hex(&hex) {
             Some(Spanned::new(hex, s.span))
         } else {
             diags.push(

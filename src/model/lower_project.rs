@@ -311,11 +311,7 @@ fn lower_project_node(
                     checked_image_value(c.str("revision"), ImageField::Revision, c.diags);
                 if let Some(d) = c.str("digest") {
                     let hex = d.value.strip_prefix("sha256:").unwrap_or("");
-                    if hex.len() == 64
-                        && hex
-                            .chars()
-                            .all(|ch| ch.is_ascii_hexdigit() && !ch.is_ascii_uppercase())
-                    {
+                    if super::units::is_sha256_hex(hex) {
                         image.digest = Some(d.value);
                     } else {
                         c.diags.push(

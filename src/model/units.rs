@@ -143,6 +143,14 @@ impl fmt::Display for Duration {
     }
 }
 
+/// Whether `hex` is a sha256 digest as mlc writes it: 64 lower-case hex digits.
+pub fn is_sha256_hex(hex: &str) -> bool {
+    hex.len() == 64
+        && hex
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

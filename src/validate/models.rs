@@ -241,9 +241,7 @@ pub(crate) fn uses_mlc_serve(project: &Project) -> bool {
         .environments
         .values()
         .flat_map(|e| e.models.values())
-        .any(|m| {
-            m.format.value == Format::Onnx && m.runtime.name.is_none() && m.runtime.image.is_none()
-        })
+        .any(Model::uses_mlc_serve)
 }
 
 /// Project-level warnings.
