@@ -112,10 +112,7 @@ fn check_kustomize(cases: &[PathBuf]) -> Result<(), Failed> {
         .output()
         .is_err()
     {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            return Err("kubectl is missing (CI=true: it is required)".into());
-        }
-        eprintln!("notice: kubectl is missing; skipping the kustomize check");
+        support::skip("kubectl is not on PATH: the `kubectl kustomize` check of every golden tree");
         return Ok(());
     }
     let mut dirs = 0;

@@ -4,7 +4,8 @@
 # copied into a fresh git repository:
 #   mlc-check        on clean/   passes
 #   mlc-check        on broken/  fails, and its output shows the diagnostic (E0203)
-#   mlc-build-check  on clean/   passes once manifests/ is built, and fails after a .kdl edit
+#   mlc-build-check  on clean/   passes once manifests/ is built, fails after a .kdl edit, and
+#                                fails on a staged hand edit of a file under manifests/ alone
 # try-repo uses the committed HEAD of this repository (`--ref`), so it tests what is committed.
 # `language: rust` installs mlc with `cargo install --bins --path .` (a release build) once per
 # commit into pre-commit's cache (~/.cache/pre-commit, or PRE_COMMIT_HOME); CARGO_TARGET_DIR
@@ -13,9 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 
+# shellcheck source=.ci/lib.sh
+source .ci/lib.sh
 if ! python3 -m pre_commit --version >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
-        pre-commit 2>&1 | grep -v "Running pip as the 'root' user" || true
+    # pre-commit comes from .ci/requirements.txt, installed into .cache/venv by .ci/setup.
+    printf 'test\tpre-commit.sh\t%s\n' "pre-commit is not importable (source .ci/setup)" >>"${MLC_SKIP_LOG:-/dev/null}"
+    echo "SKIPPED pre-commit.sh: pre-commit is not importable (source .ci/setup installs it)"
+    mlc_in_ci && exit 1
+    exit 0
 fi
 python3 -m pre_commit --version
 
@@ -114,6 +120,20 @@ fi
 sed -i 's/max=5/max=6/' "$clean/models/fraud-score.kdl"
 try "$clean" mlc-build-check
 expect "mlc-build-check fails when a .kdl edit is not rebuilt" fail "Failed" \
+    "differ from what \`mlc build\` produces" "maxReplicas"
+
+# A hand edit of the built tree, staged alone (no .kdl change): the hook must run, not skip.
+git -C "$clean" checkout -q -- models/fraud-score.kdl
+edited=$(cd "$clean" && grep -rl 'maxReplicas' manifests | sort | head -n 1)
+sed -i 's/maxReplicas: 5/maxReplicas: 50/' "$clean/$edited"
+git -C "$clean" add -- "$edited"
+log="$work/clean-manifests-edit.log"
+start=$(date +%s%N)
+status=0
+(cd "$clean" && python3 -m pre_commit try-repo "$root" mlc-build-check --ref "$ref" \
+    --verbose --color never) >"$log" 2>&1 || status=$?
+took_ms=$((($(date +%s%N) - start) / 1000000))
+expect "mlc-build-check fails on a staged hand edit of manifests/ ($edited)" fail "Failed" \
     "differ from what \`mlc build\` produces" "maxReplicas"
 
 echo "pre-commit: hook run times on the clean sample: $durations"

@@ -10,30 +10,57 @@
 
 use std::path::{Path, PathBuf};
 
+mod skip;
+#[allow(
+    unused_imports,
+    reason = "each test binary uses part of the support code"
+)]
+pub(crate) use skip::{in_ci, skip};
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// The shared data directory (`MLC_SHARED_DIR`, default `../shared`), or `None` with a
-/// printed notice when it is missing outside CI. Under `CI=true` a missing directory panics.
+/// counted skip when it is missing outside CI. Under `CI=true` a missing directory panics.
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("MLC_SHARED_DIR")
         .map_or_else(|| repo().join("..").join("shared"), PathBuf::from);
     if dir.join("DESIGN.md").is_file() {
         return Some(dir);
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "shared data directory {} is missing (CI=true: fixtures are required)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared data directory {} is missing; skipping",
+    skip(&format!(
+        "shared data directory {} is missing",
         dir.display()
-    );
+    ));
     None
+}
+
+/// The directories searched for a test model, first match wins: `MLC_MODELS_DIR` (set by
+/// `.ci/setup`), `.cache/models`, `tests/fixtures/models`, then `$MLC_SHARED_DIR/models` or
+/// `../shared/models` when present (an optional extra source, never required).
+pub fn model_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("MLC_MODELS_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    dirs.push(repo().join(".cache/models"));
+    dirs.push(repo().join("tests/fixtures/models"));
+    dirs.push(
+        std::env::var_os("MLC_SHARED_DIR")
+            .map_or_else(|| repo().join("..").join("shared"), PathBuf::from)
+            .join("models"),
+    );
+    dirs
+}
+
+/// The test model `file` from the first of [`model_dirs`] that has it.
+pub fn find_model(file: &str) -> Option<PathBuf> {
+    model_dirs()
+        .into_iter()
+        .map(|d| d.join(file))
+        .find(|p| p.is_file())
 }
 
 /// Runs `f` on a rayon pool of `threads` threads.

@@ -1,4 +1,4 @@
-//! Test support: real fixtures (the ONNX Runtime library, the shared models), the real
+//! Test support: real fixtures (the ONNX Runtime library, the test models), the real
 //! `mlc-serve` binary on an ephemeral loopback port, and a tiny HTTP/1.1 client.
 //!
 //! A missing fixture skips the test with a notice, except under `CI=true`, where it fails.
@@ -20,42 +20,83 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The ONNX Runtime library and the shared directory of models.
+#[path = "../../../tests/support/skip.rs"]
+mod skip;
+#[allow(
+    unused_imports,
+    reason = "each test binary uses part of the support code"
+)]
+pub(crate) use skip::{in_ci, skip};
+
+/// Every model file the runtime tests use (see `tests/fixtures/models/README.md`).
+pub(crate) const MODELS: [&str; 5] = [
+    "iris_logreg.onnx",
+    "magika_standard_v3_3.onnx",
+    "magika_standard_v3_3.config.min.json",
+    "silero_vad.onnx",
+    "ppocrv4_det.onnx",
+];
+
+/// The ONNX Runtime library and where each test model is.
 #[derive(Debug, Clone)]
 pub(crate) struct Fixtures {
     pub(crate) ort_library: PathBuf,
-    pub(crate) shared: PathBuf,
+    /// (file name, path) of each of [`MODELS`].
+    models: Vec<(&'static str, PathBuf)>,
 }
 
 impl Fixtures {
+    /// The path of the test model `file`, which must be one of [`MODELS`].
     pub(crate) fn model(&self, file: &str) -> PathBuf {
-        self.shared.join("models").join(file)
+        self.models
+            .iter()
+            .find(|(name, _)| *name == file)
+            .map_or_else(
+                || panic!("{file} is not one of the test models in common::MODELS"),
+                |(_, path)| path.clone(),
+            )
     }
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
 fn missing(what: &str) -> Option<Fixtures> {
-    assert!(
-        !in_ci(),
-        "required test fixture missing under CI=true: {what}"
-    );
-    eprintln!("NOTICE: skipping, {what}");
+    skip(what);
     None
 }
 
-/// The fixtures, or `None` (test skipped) when one is missing outside CI.
-pub(crate) fn fixtures() -> Option<Fixtures> {
-    let shared = std::env::var_os("MLC_SHARED_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-        PathBuf::from,
+/// The directories searched for a test model, first match wins: `MLC_MODELS_DIR` (set by
+/// `.ci/setup`), the repository's `.cache/models`, `tests/fixtures/models`, then
+/// `$MLC_SHARED_DIR/models` or `../shared/models` when present (never required).
+fn model_dirs() -> Vec<PathBuf> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut dirs: Vec<PathBuf> = std::env::var_os("MLC_MODELS_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .collect();
+    dirs.push(repo.join(".cache/models"));
+    dirs.push(repo.join("tests/fixtures/models"));
+    dirs.push(
+        std::env::var_os("MLC_SHARED_DIR")
+            .map_or_else(|| repo.join("../shared"), PathBuf::from)
+            .join("models"),
     );
-    if !shared.join("models/iris_logreg.onnx").is_file() {
+    dirs
+}
+
+/// The fixtures, or `None` (test skipped, counted) when one is missing outside CI.
+pub(crate) fn fixtures() -> Option<Fixtures> {
+    let dirs = model_dirs();
+    let mut models = Vec::new();
+    let mut absent = Vec::new();
+    for file in MODELS {
+        match dirs.iter().map(|d| d.join(file)).find(|p| p.is_file()) {
+            Some(path) => models.push((file, path)),
+            None => absent.push(file),
+        }
+    }
+    if !absent.is_empty() {
         return missing(&format!(
-            "shared models not found in `{}` (set MLC_SHARED_DIR)",
-            shared.display()
+            "test models {} not found (`source .ci/setup` fetches them into .cache/models)",
+            absent.join(", ")
         ));
     }
     let ort_library = std::env::var_os("ORT_DYLIB_PATH")
@@ -64,12 +105,12 @@ pub(crate) fn fixtures() -> Option<Fixtures> {
         .or_else(python_ort_library);
     let Some(ort_library) = ort_library else {
         return missing(
-            "ONNX Runtime library not found (pip install onnxruntime==1.32.0; set ORT_DYLIB_PATH)",
+            "ONNX Runtime library not found (`source .ci/setup` installs onnxruntime==1.32.0 and sets ORT_DYLIB_PATH)",
         );
     };
     Some(Fixtures {
         ort_library,
-        shared,
+        models,
     })
 }
 
@@ -356,15 +397,10 @@ pub(crate) fn python_modules(modules: &[&str], install: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        assert!(
-            !in_ci(),
-            "required Python modules missing under CI=true: {} ({install})",
+        skip(&format!(
+            "Python modules {} not importable ({install})",
             modules.join(", ")
-        );
-        eprintln!(
-            "NOTICE: skipping, Python modules {} not importable ({install})",
-            modules.join(", ")
-        );
+        ));
     }
     ok
 }
