@@ -68,7 +68,7 @@ pub fn find_root(path: &Path) -> Result<PathBuf, Diagnostic> {
                     "E0002",
                     format!("no `{ROOT_FILE}` found in `{}` or any parent directory", path.display()),
                 )
-                .help(format!("create `{ROOT_FILE}` with `project NAME {{ kubernetes \"1.33\" }}` at the project root")));
+                .help(format!("run `mlc init` at the project root, or create `{ROOT_FILE}` with `project NAME {{ kubernetes \"1.33\" }}` there")));
             }
         }
     }

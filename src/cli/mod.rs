@@ -6,6 +6,7 @@ mod check;
 mod completions;
 mod explain;
 mod image;
+mod init;
 mod output;
 mod validate;
 
@@ -27,6 +28,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Init(init::InitArgs),
     Check(check::CheckArgs),
     Build(build::BuildArgs),
     Validate(validate::ValidateArgs),
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         }
     };
     let status = match cli.command {
+        Command::Init(args) => init::run(&args, &cli.global),
         Command::Check(args) => check::run(&args, &cli.global),
         Command::Build(args) => build::run(&args, &cli.global),
         Command::Validate(args) => validate::run(&args, &cli.global),

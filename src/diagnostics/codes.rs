@@ -36,6 +36,7 @@ macro_rules! registry {
 registry! {
     E0001 Error "a file or directory cannot be read",
     E0002 Error "no project root (`mlc.kdl`) was found",
+    E0003 Error "`mlc init` cannot create the project",
     E0101 Error "KDL syntax error",
     E0102 Error "unknown node",
     E0103 Error "unknown property",
