@@ -218,6 +218,9 @@ pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
     checked.diagnostics.extend(diags);
     checked
         .diagnostics
+        .extend(crate::image::revision_warning(project, inputs));
+    checked
+        .diagnostics
         .extend(validate_objects(project, &objects));
     checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {

@@ -182,3 +182,71 @@ fn image_reference_uses_the_project_registry_and_the_pinned_digest() {
     let containerfile = String::from_utf8(files[0].1.clone()).expect("utf-8");
     assert!(containerfile.contains(" 'https://github.com/mlc-project/mlc' '0123abc' "));
 }
+
+/// The build stage's guard: the `RUN test -n "$MLC_REVISION" || …` instruction, as a shell
+/// command.
+fn revision_guard(containerfile: &str) -> String {
+    let start = containerfile
+        .find("RUN test -n \"$MLC_REVISION\"")
+        .expect("a revision guard");
+    let rest = &containerfile[start + "RUN ".len()..];
+    let end = rest.find("\nRUN ").expect("the next instruction");
+    rest[..end].replace("\\\n", "")
+}
+
+#[test]
+fn without_a_revision_the_spec_invents_none_and_stops_the_build_clearly_w0402() {
+    let dir = support::repo().join("examples").join("bert-kafka-mig");
+    let p = project(&dir);
+    let files = spec_files(&p, &ImageInputs::default());
+    let containerfile = String::from_utf8(files[0].1.clone()).expect("utf-8");
+    let config = String::from_utf8(files[2].1.clone()).expect("utf-8");
+    assert!(
+        !config.contains("org.opencontainers.image.revision"),
+        "{config}"
+    );
+    assert!(
+        containerfile.contains("\nARG MLC_REVISION\n"),
+        "{containerfile}"
+    );
+    assert!(
+        !containerfile.contains("v0.1.0"),
+        "no invented default revision"
+    );
+    // The guard, run by a real shell as the build would: stops without the build argument,
+    // with a message that says what to pass; passes with it.
+    let guard = revision_guard(&containerfile);
+    let run = |revision: Option<&str>| {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.arg("-c").arg(&guard).env_remove("MLC_REVISION");
+        if let Some(r) = revision {
+            cmd.env("MLC_REVISION", r);
+        }
+        cmd.output().expect("sh")
+    };
+    let out = run(None);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--build-arg MLC_REVISION="), "{err}");
+    assert!(run(Some("0123abc")).status.success());
+
+    let built = mlc::driver::build(&dir, &ImageInputs::default());
+    let codes: Vec<&str> = built.checked.diagnostics.iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"W0402"), "{codes:?}");
+    let pinned = ImageInputs {
+        digest: None,
+        revision: Some("0123abc".to_owned()),
+    };
+    let built = mlc::driver::build(&dir, &pinned);
+    assert!(
+        built.checked.diagnostics.iter().all(|d| d.code != "W0402"),
+        "--revision silences W0402"
+    );
+}
+
+#[test]
+fn a_project_without_mlc_serve_gets_no_w0402() {
+    let dir = support::repo().join("examples").join("cpu-sklearn");
+    let built = mlc::driver::build(&dir, &ImageInputs::default());
+    assert!(built.checked.diagnostics.iter().all(|d| d.code != "W0402"));
+}

@@ -86,6 +86,7 @@ registry! {
     E0405 Error "invalid CustomResourceDefinition file",
     E0406 Error "image input cannot be used",
     W0401 Warning "the target cluster does not serve an API the output needs",
+    W0402 Warning "runtime image spec without a source revision",
     W0301 Warning "artifact without sha256",
     W0302 Warning "single-replica model",
     W0303 Warning "GPU pool without a taint",

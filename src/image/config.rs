@@ -33,13 +33,15 @@ pub(crate) fn labels(s: &Settings) -> BTreeMap<&'static str, String> {
         ("mlc.onnxruntime.wheel.sha256", ORT_WHEEL_SHA256.to_owned()),
         ("org.opencontainers.image.base.name", s.base.clone()),
         ("org.opencontainers.image.licenses", "Apache-2.0".to_owned()),
-        ("org.opencontainers.image.revision", s.revision.clone()),
         ("org.opencontainers.image.source", s.source.clone()),
         ("org.opencontainers.image.title", "mlc-serve".to_owned()),
         ("org.opencontainers.image.version", s.tag.clone()),
     ]);
     if !s.project.is_empty() {
         labels.insert("mlc.project", s.project.clone());
+    }
+    if let Some(revision) = &s.revision {
+        labels.insert("org.opencontainers.image.revision", revision.clone());
     }
     if let Some(digest) = s.base_digest() {
         labels.insert("org.opencontainers.image.base.digest", digest.to_owned());

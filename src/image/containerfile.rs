@@ -28,25 +28,48 @@ pub(crate) fn containerfile(s: &Settings) -> Vec<u8> {
     } else {
         "NOT pinned by digest: pin it with `image base=\"name:tag@sha256:…\"` (W0304)"
     };
+    let (build_arg, revision_note, fetch) = match &s.revision {
+        Some(revision) => (
+            String::new(),
+            format!("at revision `{revision}`"),
+            format!(
+                "RUN git init --quiet . \\\n    && git fetch --quiet --depth 1 {} {} \\\n",
+                shell_quote(&s.source),
+                shell_quote(revision)
+            ),
+        ),
+        None => (
+            " --build-arg MLC_REVISION=<tag or commit>".to_owned(),
+            "at the build argument `MLC_REVISION` (no default: pin it\n\
+             # with the KDL `image revision=\"…\"` or `mlc build --revision`, W0402)"
+                .to_owned(),
+            format!(
+                "ARG MLC_REVISION\n\
+                 RUN test -n \"$MLC_REVISION\" \\\n    \
+                 || {{ echo 'MLC_REVISION is not set: build with --build-arg MLC_REVISION=<tag or commit of the mlc source>' >&2; exit 1; }}\n\
+                 RUN git init --quiet . \\\n    \
+                 && git fetch --quiet --depth 1 {} \"$MLC_REVISION\" \\\n",
+                shell_quote(&s.source)
+            ),
+        ),
+    };
     let _ = write!(
         f,
         "\
 # The runtime image of mlc-serve for project `{project}`, written by `mlc build` (mlc {version}).
 # Do not edit: change the project's `image` node and run `mlc build` again.
 #
-#   docker build --file Containerfile --tag {registry}/mlc-serve:{tag} .
-#   podman build --file Containerfile --tag {registry}/mlc-serve:{tag} .
+#   docker build --file Containerfile{build_arg} --tag {registry}/mlc-serve:{tag} .
+#   podman build --file Containerfile{build_arg} --tag {registry}/mlc-serve:{tag} .
 #
 # Nothing is taken from the build context (see Containerfile.dockerignore): the source is fetched
 # at a pinned revision and ONNX Runtime from a wheel pinned by sha256. Only core instructions are
 # used (no `# syntax=` frontend image to fetch).
 
-# mlc-serve, built from the mlc source at revision `{revision}`.
+# mlc-serve, built from the mlc source {revision_note}.
 FROM --platform={PLATFORM} {RUST_IMAGE} AS build
 WORKDIR /src
-RUN git init --quiet . \\
-    && git fetch --quiet --depth 1 {source_q} {revision_q} \\
-    && git checkout --quiet --detach FETCH_HEAD
+{fetch}    && git checkout --quiet --detach FETCH_HEAD
 RUN cargo build --release --locked --package mlc-serve \\
     && install -D -m 0755 target/release/mlc-serve /out/mlc-serve
 
@@ -68,9 +91,6 @@ COPY --from=onnxruntime /out/{ORT_LIBRARY} {ORT_LIBRARY_PATH}
         project = s.project,
         registry = s.registry,
         tag = s.tag,
-        revision = s.revision,
-        source_q = shell_quote(&s.source),
-        revision_q = shell_quote(&s.revision),
         base = s.base,
     );
     for (key, value) in env() {

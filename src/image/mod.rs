@@ -24,4 +24,4 @@ pub use settings::{
     BINARY_PATH, DEFAULT_BASE, DEFAULT_REGISTRY, DEFAULT_SOURCE, ImageInputs, ORT_LIBRARY_PATH,
     USER,
 };
-pub use spec::{SPEC_DIR, image_ref, spec_files};
+pub use spec::{SPEC_DIR, image_ref, revision_warning, spec_files};

@@ -65,8 +65,9 @@ pub(crate) struct Settings {
     pub base: String,
     /// mlc source repository URL.
     pub source: String,
-    /// mlc source revision.
-    pub revision: String,
+    /// mlc source revision, when pinned (KDL `revision` or `--revision`); without it the
+    /// Containerfile takes it as a build argument that has no default.
+    pub revision: Option<String>,
 }
 
 impl Settings {
@@ -90,13 +91,11 @@ impl Settings {
                 .map(clean),
             base: clean(image.base.as_ref().map_or(DEFAULT_BASE, |b| &b.value)),
             source: clean(image.source.as_deref().unwrap_or(DEFAULT_SOURCE)),
-            revision: clean(
-                inputs
-                    .revision
-                    .as_deref()
-                    .or(image.revision.as_deref())
-                    .unwrap_or(&format!("v{version}")),
-            ),
+            revision: inputs
+                .revision
+                .as_deref()
+                .or(image.revision.as_deref())
+                .map(clean),
         }
     }
 
@@ -141,16 +140,16 @@ mod tests {
         };
         let s = Settings::resolve("p", &image, &inputs);
         assert_eq!(s.digest.as_deref(), Some("sha256:bb"));
-        assert_eq!(s.revision, "abc123");
+        assert_eq!(s.revision.as_deref(), Some("abc123"));
         let s = Settings::resolve("p", &image, &ImageInputs::default());
         assert_eq!(s.digest.as_deref(), Some("sha256:aa"));
-        assert_eq!(s.revision, "v9");
+        assert_eq!(s.revision.as_deref(), Some("v9"));
     }
 
     #[test]
     fn defaults_are_this_mlc_release() {
         let s = Settings::resolve("p", &Image::default(), &ImageInputs::default());
-        assert_eq!(s.revision, format!("v{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(s.revision, None, "no revision is invented");
         assert_eq!(s.tag, env!("CARGO_PKG_VERSION"));
         assert_eq!(s.source, DEFAULT_SOURCE);
         assert_eq!(s.base, DEFAULT_BASE);
@@ -165,6 +164,6 @@ mod tests {
             ..Image::default()
         };
         let s = Settings::resolve("p", &image, &ImageInputs::default());
-        assert_eq!(s.revision, "v1RUN evil");
+        assert_eq!(s.revision.as_deref(), Some("v1RUN evil"));
     }
 }

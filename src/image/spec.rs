@@ -1,6 +1,7 @@
 //! What `mlc build` asks of this module: the spec files and the image reference.
 
-use crate::model::Project;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Model, Project};
 
 use super::config;
 use super::containerfile::{containerfile, dockerignore};
@@ -33,4 +34,27 @@ pub fn image_ref(project: &Project, inputs: &ImageInputs) -> String {
         reference.push_str(digest);
     }
     reference
+}
+
+/// W0402 when a model runs on mlc-serve and neither the KDL `image revision=` nor
+/// `--revision` says which mlc source the image is built from: the spec then takes it as a
+/// build argument without default, since mlc invents no revision (DESIGN §8.10).
+pub fn revision_warning(project: &Project, inputs: &ImageInputs) -> Option<Diagnostic> {
+    let uses_image = project
+        .environments
+        .values()
+        .flat_map(|e| e.models.values())
+        .any(Model::uses_mlc_serve);
+    if !uses_image || inputs.revision.is_some() || project.image.revision.is_some() {
+        return None;
+    }
+    let span = project.image.span.unwrap_or(project.name.span);
+    Some(
+        Diagnostic::warning(
+            "W0402",
+            "the runtime image spec does not say which mlc source revision to build",
+        )
+        .label(span, "no `revision` in the `image` node")
+        .help("write `image revision=\"<tag or commit>\"`, or pass `mlc build --revision <tag or commit>`; until then `docker build` needs `--build-arg MLC_REVISION=…`"),
+    )
 }
