@@ -2,7 +2,7 @@
 //! schemas, and the upstream CRD files loaded as `--crd --strict`, against
 //! `check.py --strict` on its examples and on `tests/schema_cases/*.yaml`.
 //!
-//! Needs the shared directory (`MLC_SHARED_DIR`, default `../shared`) and python3 with PyYAML
+//! Uses the committed upstream fixtures (`tests/fixtures/upstream/`); needs python3 with PyYAML
 //! and jsonschema; skipped with a notice when missing, except under `CI=true`.
 //! Excluded from the comparison, by choice of the cases: the stricter quantity pattern of the
 //! embedded core schemas, KEDA's `stabilizationWindowSeconds` bound (absent from the CRD
@@ -72,8 +72,8 @@ fn documents(file: &Path) -> Vec<(String, Value)> {
     out
 }
 
-fn cases(shared: &Path) -> Vec<PathBuf> {
-    let examples = shared.join("schemas/upstream/examples");
+fn cases(upstream: &Path) -> Vec<PathBuf> {
+    let examples = upstream.join("examples");
     let mut files = vec![
         examples.join("good.yaml"),
         examples.join("bad-type.yaml"),
@@ -91,9 +91,9 @@ fn cases(shared: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn upstream_crds(shared: &Path) -> CrdSchemas {
+fn upstream_crds(upstream: &Path) -> CrdSchemas {
     let mut crds = CrdSchemas::default();
-    let dir = shared.join("schemas/upstream/crds");
+    let dir = upstream.join("crds");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("crds")
         .filter_map(Result::ok)
@@ -113,14 +113,12 @@ fn upstream_crds(shared: &Path) -> CrdSchemas {
 
 #[test]
 fn verdicts_agree_with_the_upstream_schemas() {
-    let Some(shared) = support::shared_dir() else {
-        return;
-    };
-    let check = shared.join("schemas/upstream/check.py");
-    let crds = upstream_crds(&shared);
+    let upstream = support::upstream_dir();
+    let check = upstream.join("check.py");
+    let crds = upstream_crds(&upstream);
     let mut disagreements = Vec::new();
     let mut compared = 0;
-    for file in cases(&shared) {
+    for file in cases(&upstream) {
         let Some(upstream) = upstream_verdicts(&check, &file) else {
             assert!(
                 !ci(),

@@ -134,12 +134,10 @@ fn exit_statuses_distinguish_bad_input_from_a_run_that_cannot_start() {
 
 #[test]
 fn crd_files_replace_the_embedded_schemas_and_strict_closes_them() {
-    let Some(shared) = support::shared_dir() else {
-        return;
-    };
-    let crds = shared.join("schemas/upstream/crds");
+    let upstream = support::upstream_dir();
+    let crds = upstream.join("crds");
     let crds = crds.to_str().unwrap();
-    let examples = shared.join("schemas/upstream/examples");
+    let examples = upstream.join("examples");
     let examples = examples.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let good = format!("{examples}/good.yaml");
