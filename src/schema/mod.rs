@@ -16,6 +16,7 @@ mod catalog;
 mod crd;
 mod error;
 mod files;
+mod kustomize;
 mod locate;
 mod strict;
 mod yaml;
