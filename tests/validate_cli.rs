@@ -328,3 +328,17 @@ fn a_document_without_kind_is_an_error_outside_kustomization_files() {
     let files: Vec<String> = found(&report).into_iter().map(|f| f.1).collect();
     assert_eq!(files, ["images/image-config.json", "kindless.yaml"]);
 }
+
+#[test]
+fn a_stream_of_5001_documents_loads_and_its_one_error_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let mut text = doc.repeat(5000);
+    text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: [x]\n");
+    std::fs::write(dir.path().join("stream.yaml"), text).unwrap();
+    let (status, report, _) = mlc(dir.path(), &["stream.yaml"]);
+    assert_eq!(status, 1, "{report}");
+    let errors = found(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].0.as_str(), errors[0].2), ("E0402", 25_006));
+}

@@ -18,7 +18,9 @@ mod error;
 mod files;
 mod kustomize;
 mod locate;
+mod re2;
 mod strict;
+mod structural;
 mod yaml;
 
 pub use catalog::{Schemas, embedded};
