@@ -2,7 +2,7 @@
 //! tree `mlc build` writes (missing, extra or changed files fail) and `diagnostics.txt` the
 //! rendered warnings. Every case is built at 1 and 4 threads and must be byte-identical.
 //! Every expected YAML document is also validated with the upstream schemas in strict mode
-//! (`../shared/schemas/upstream/check.py --strict`).
+//! (`tests/fixtures/upstream/check.py --strict`).
 //! `MLC_BLESS=1 cargo test --test golden_build` rewrites `expected/` and `diagnostics.txt`.
 
 #![allow(
@@ -72,10 +72,7 @@ fn run_case(case: &Path) -> Result<(), Failed> {
 }
 
 fn check_upstream(cases: &[PathBuf]) -> Result<(), Failed> {
-    let Some(shared) = support::shared_dir() else {
-        return Ok(());
-    };
-    let check = shared.join("schemas/upstream/check.py");
+    let check = support::upstream_dir().join("check.py");
     let mut files = Vec::new();
     for case in cases {
         for (path, _) in support::read_tree(&case.join("expected")) {

@@ -1,5 +1,5 @@
 //! `mlc check --format sarif` validated against the OASIS SARIF 2.1.0 JSON Schema (draft-04,
-//! from the shared data directory), and checked for the right rules, levels and locations.
+//! the committed copy in `tests/fixtures/sarif/`), and checked for the right rules, levels and locations.
 
 #![allow(
     clippy::expect_used,
@@ -71,21 +71,18 @@ model fraud {
 }
 "#;
 
-/// The SARIF 2.1.0 schema validator, or `None` (skip) when the shared directory is missing.
-fn sarif_validator() -> Option<jsonschema::Validator> {
-    let shared = support::shared_dir()?;
-    let path = shared.join("schemas/sarif/sarif-schema-2.1.0.json");
+/// The SARIF 2.1.0 schema validator (the committed copy of the OASIS schema).
+fn sarif_validator() -> jsonschema::Validator {
+    let path = support::sarif_schema();
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
     )
     .unwrap();
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-04/schema#");
-    Some(
-        jsonschema::draft4::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .expect("the SARIF schema compiles"),
-    )
+    jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
 }
 
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -172,9 +169,7 @@ fn assert_rules_consistent(log: &Value) {
 
 #[test]
 fn broken_project_gives_valid_sarif_with_rules_levels_and_locations() {
-    let Some(validator) = sarif_validator() else {
-        return;
-    };
+    let validator = sarif_validator();
     let dir = project(&[
         ("mlc.kdl", MLC_KDL),
         ("models/a.kdl", MODEL_A),
@@ -235,9 +230,7 @@ fn broken_project_gives_valid_sarif_with_rules_levels_and_locations() {
 
 #[test]
 fn clean_project_gives_valid_sarif_without_results() {
-    let Some(validator) = sarif_validator() else {
-        return;
-    };
+    let validator = sarif_validator();
     let dir = project(&[("mlc.kdl", CLEAN)]);
     let (out, log) = check_sarif(dir.path());
     assert!(
@@ -255,9 +248,7 @@ fn clean_project_gives_valid_sarif_without_results() {
 
 #[test]
 fn diagnostic_without_a_location_gives_valid_sarif() {
-    let Some(validator) = sarif_validator() else {
-        return;
-    };
+    let validator = sarif_validator();
     let dir = project(&[("models/a.kdl", MODEL_A)]);
     let (out, log) = check_sarif(dir.path());
     assert!(!out.status.success());
@@ -272,9 +263,7 @@ fn diagnostic_without_a_location_gives_valid_sarif() {
 #[test]
 fn the_schema_rejects_what_sarif_forbids() {
     // Guards the check itself: `$ref`s into `definitions` resolve and formats are checked.
-    let Some(validator) = sarif_validator() else {
-        return;
-    };
+    let validator = sarif_validator();
     let dir = project(&[("mlc.kdl", MLC_KDL), ("models/a.kdl", MODEL_A)]);
     let (_, log) = check_sarif(dir.path());
     assert_valid(&validator, &log);

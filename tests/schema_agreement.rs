@@ -2,7 +2,7 @@
 //! schemas, and the upstream CRD files loaded as `--crd --strict`, against
 //! `check.py --strict` on its examples and on `tests/schema_cases/*.yaml`.
 //!
-//! Needs the shared directory (`MLC_SHARED_DIR`, default `../shared`) and python3 with PyYAML
+//! Uses the committed upstream fixtures (`tests/fixtures/upstream/`); needs python3 with PyYAML
 //! and jsonschema; skipped with a notice when missing, except under `CI=true`.
 //! Excluded from the comparison, by choice of the cases: the stricter quantity pattern of the
 //! embedded core schemas, KEDA's `stabilizationWindowSeconds` bound (absent from the CRD
@@ -29,9 +29,14 @@ fn ci() -> bool {
 
 /// check.py's verdict for each document label (`0`, `3.items[1]`), or `None` when it cannot run.
 fn upstream_verdicts(check: &Path, file: &Path) -> Option<BTreeMap<String, bool>> {
+    upstream_verdicts_in(check, file, true)
+}
+
+/// check.py's verdicts in strict or default mode.
+fn upstream_verdicts_in(check: &Path, file: &Path, strict: bool) -> Option<BTreeMap<String, bool>> {
     let out = std::process::Command::new("python3")
         .arg(check)
-        .arg("--strict")
+        .args(strict.then_some("--strict"))
         .arg(file)
         .output()
         .ok()?;
@@ -72,8 +77,8 @@ fn documents(file: &Path) -> Vec<(String, Value)> {
     out
 }
 
-fn cases(shared: &Path) -> Vec<PathBuf> {
-    let examples = shared.join("schemas/upstream/examples");
+fn cases(upstream: &Path) -> Vec<PathBuf> {
+    let examples = upstream.join("examples");
     let mut files = vec![
         examples.join("good.yaml"),
         examples.join("bad-type.yaml"),
@@ -91,21 +96,27 @@ fn cases(shared: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn upstream_crds(shared: &Path) -> CrdSchemas {
+fn upstream_crds(upstream: &Path) -> CrdSchemas {
+    crds_from(&[upstream.join("crds")], true)
+}
+
+/// Every CRD in `dirs`, as `mlc validate --crd` loads them; panics naming any it refuses.
+fn crds_from(dirs: &[PathBuf], strict: bool) -> CrdSchemas {
     let mut crds = CrdSchemas::default();
-    let dir = shared.join("schemas/upstream/crds");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("crds")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    files.sort();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("read crd");
-        let docs: Vec<Value> = serde_saphyr::from_multiple(&text).expect("parse crd");
-        for doc in docs.iter().filter(|d| !d.is_null()) {
-            crds.add(doc, true)
-                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    for dir in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("crds")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("read crd");
+            let docs: Vec<Value> = serde_saphyr::from_multiple(&text).expect("parse crd");
+            for doc in docs.iter().filter(|d| !d.is_null()) {
+                crds.add(doc, strict)
+                    .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            }
         }
     }
     crds
@@ -113,14 +124,12 @@ fn upstream_crds(shared: &Path) -> CrdSchemas {
 
 #[test]
 fn verdicts_agree_with_the_upstream_schemas() {
-    let Some(shared) = support::shared_dir() else {
-        return;
-    };
-    let check = shared.join("schemas/upstream/check.py");
-    let crds = upstream_crds(&shared);
+    let upstream = support::upstream_dir();
+    let check = upstream.join("check.py");
+    let crds = upstream_crds(&upstream);
     let mut disagreements = Vec::new();
     let mut compared = 0;
-    for file in cases(&shared) {
+    for file in cases(&upstream) {
         let Some(upstream) = upstream_verdicts(&check, &file) else {
             assert!(
                 !ci(),
@@ -158,5 +167,52 @@ fn verdicts_agree_with_the_upstream_schemas() {
         }
     }
     assert!(compared >= 50, "only {compared} documents compared");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+/// `--crd crds/ --crd crds-extra/` (Prometheus Operator, Istio, Gateway API, VPA, Seldon v1 and
+/// Core 2) loads every CRD and gives check.py's verdict on every document of the extra
+/// examples, in default and in strict mode.
+#[test]
+fn extra_crds_load_and_agree_with_check_py_in_both_modes() {
+    let upstream = support::upstream_dir();
+    let check = upstream.join("check.py");
+    let dirs = [upstream.join("crds"), upstream.join("crds-extra")];
+    let mut disagreements = Vec::new();
+    let mut compared = 0;
+    for strict in [false, true] {
+        let crds = crds_from(&dirs, strict);
+        for name in [
+            "good-extra.yaml",
+            "bad-extra.yaml",
+            "bad-unknown-extra.yaml",
+        ] {
+            let file = upstream.join("examples").join(name);
+            let Some(verdicts) = upstream_verdicts_in(&check, &file, strict) else {
+                assert!(
+                    !ci(),
+                    "check.py cannot run (python3 with PyYAML and jsonschema needed)"
+                );
+                eprintln!(
+                    "notice: check.py cannot run here; skipping the extra CRD agreement test"
+                );
+                return;
+            };
+            for (label, doc) in documents(&file) {
+                let Some(errors) = crds.validate(&doc) else {
+                    disagreements.push(format!("{name}#{label}: no CRD for this kind"));
+                    continue;
+                };
+                let expected = verdicts.get(&label).copied();
+                if expected != Some(errors.is_empty()) {
+                    disagreements.push(format!(
+                        "{name}#{label} (strict: {strict}): check.py says {expected:?}, mlc says {errors:?}"
+                    ));
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 2 * (14 + 14 + 5));
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }

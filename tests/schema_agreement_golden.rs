@@ -14,7 +14,7 @@
 //! quantity pattern of the embedded core schemas, and webhook-only rules the embedded schemas
 //! add (such as `canaryTrafficPercent` 0–100).
 //!
-//! Needs the shared directory (`MLC_SHARED_DIR`, default `../shared`) and python3 with PyYAML
+//! Uses the committed upstream fixtures (`tests/fixtures/upstream/`); needs python3 with PyYAML
 //! and jsonschema (`.ci/setup.d/python-schema-tools.sh`); skipped with a notice when missing,
 //! except under `CI=true`, where that fails.
 
@@ -361,10 +361,7 @@ fn write_variants(dir: &Path, golden: &[(PathBuf, Vec<(String, Value)>)]) -> Vec
 
 #[test]
 fn golden_outputs_and_broken_variants_get_the_same_verdicts_everywhere() {
-    let Some(shared) = support::shared_dir() else {
-        return;
-    };
-    let upstream = shared.join("schemas/upstream");
+    let upstream = support::upstream_dir();
     let golden: Vec<(PathBuf, Vec<(String, Value)>)> = golden_outputs()
         .into_iter()
         .map(|f| {

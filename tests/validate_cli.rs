@@ -134,12 +134,10 @@ fn exit_statuses_distinguish_bad_input_from_a_run_that_cannot_start() {
 
 #[test]
 fn crd_files_replace_the_embedded_schemas_and_strict_closes_them() {
-    let Some(shared) = support::shared_dir() else {
-        return;
-    };
-    let crds = shared.join("schemas/upstream/crds");
+    let upstream = support::upstream_dir();
+    let crds = upstream.join("crds");
     let crds = crds.to_str().unwrap();
-    let examples = shared.join("schemas/upstream/examples");
+    let examples = upstream.join("examples");
     let examples = examples.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let good = format!("{examples}/good.yaml");
@@ -238,4 +236,109 @@ fn yaml_1_1_scalars_read_as_before() {
             ("E0402".to_owned(), "zero.yaml".to_owned(), 5, 9),
         ]
     );
+}
+
+/// Runs `mlc` with `args` (human output) and gives (status, stderr).
+fn mlc_human(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run mlc");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_example_builds_to_a_tree_that_mlc_validate_accepts() {
+    let examples = support::repo().join("examples");
+    let mut projects: Vec<_> = std::fs::read_dir(&examples)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("mlc.kdl").is_file())
+        .collect();
+    projects.sort();
+    assert!(
+        !projects.is_empty(),
+        "no example under {}",
+        examples.display()
+    );
+    for project in projects {
+        let out = tempfile::tempdir().unwrap();
+        let manifests = out.path().join("manifests");
+        let (status, stderr) = mlc_human(
+            &project,
+            &["build", ".", "--out", manifests.to_str().unwrap()],
+        );
+        assert_eq!(status, 0, "{}: build failed:\n{stderr}", project.display());
+        let (status, stderr) = mlc_human(out.path(), &["validate", "manifests/"]);
+        assert_eq!(status, 0, "{}: {stderr}", project.display());
+        assert!(stderr.contains(" 0 invalid"), "{stderr}");
+        assert!(
+            stderr.contains("manifests/images/mlc-serve/image-config.json"),
+            "the image spec is skipped by name: {stderr}"
+        );
+        // The kustomizations are checked, not skipped: a typo in one is an error.
+        let kustomization = std::fs::read_dir(manifests.join("envs"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path().join("kustomization.yaml"))
+            .find(|p| p.is_file())
+            .unwrap();
+        let text = std::fs::read_to_string(&kustomization).unwrap();
+        std::fs::write(&kustomization, text.replace("resources:", "resource:")).unwrap();
+        let (status, report, _) = mlc(out.path(), &["manifests/"]);
+        assert_eq!(status, 1, "{report}");
+        let errors = found(&report);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "E0402");
+        assert!(
+            errors[0].4.contains("unknown field `resource`"),
+            "{errors:?}"
+        );
+    }
+}
+
+#[test]
+fn a_document_without_kind_is_an_error_outside_kustomization_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("mlc.lock"), "not: [yaml\n").unwrap();
+    std::fs::create_dir(dir.path().join("images")).unwrap();
+    std::fs::write(dir.path().join("images/image-config.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("kindless.yaml"), "metadata: {name: x}\n").unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources: [kindless.yaml]\n",
+    )
+    .unwrap();
+    let (status, report, _) = mlc(dir.path(), &["."]);
+    assert_eq!(status, 1);
+    let errors = found(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        (errors[0].0.as_str(), errors[0].1.as_str()),
+        ("E0404", "kindless.yaml")
+    );
+    // Without the `mlc.lock` beside it, `images/` is an ordinary directory of manifests.
+    std::fs::remove_file(dir.path().join("mlc.lock")).unwrap();
+    let (_, report, _) = mlc(dir.path(), &["."]);
+    let files: Vec<String> = found(&report).into_iter().map(|f| f.1).collect();
+    assert_eq!(files, ["images/image-config.json", "kindless.yaml"]);
+}
+
+#[test]
+fn a_stream_of_5001_documents_loads_and_its_one_error_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+    let mut text = doc.repeat(5000);
+    text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: [x]\n");
+    std::fs::write(dir.path().join("stream.yaml"), text).unwrap();
+    let (status, report, _) = mlc(dir.path(), &["stream.yaml"]);
+    assert_eq!(status, 1, "{report}");
+    let errors = found(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!((errors[0].0.as_str(), errors[0].2), ("E0402", 25_006));
 }

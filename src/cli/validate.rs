@@ -9,7 +9,9 @@ use crate::schema::{ValidateOptions, validate_paths};
 
 /// Validate YAML or JSON manifests against the Kubernetes, KServe and KEDA schemas, offline.
 ///
-/// Multi-document files and `kind: List` are checked object by object; each error gives the
+/// Multi-document files and `kind: List` are checked object by object; `kustomization.yaml`
+/// files as kustomize reads them; the files mlc writes beside its manifests that are not
+/// manifests (`mlc.lock`, `images/**`) are skipped with a note. Each error gives the
 /// file:line:column of the field, its JSON pointer and what was expected. With the global
 /// `--format json` or `--format sarif` (a SARIF 2.1.0 log for code scanning), the report goes to
 /// stdout. Example: `mlc validate out/ --crd crds/ --strict`.
@@ -39,6 +41,13 @@ pub(crate) fn run(args: &ValidateArgs, global: &GlobalArgs) -> ExitStatus {
     });
     print_diagnostics(&report.diagnostics, &report.sources, global);
     if !global.quiet && global.format == OutputFormat::Human && !report.setup_failed {
+        if !report.not_manifests.is_empty() {
+            stderr(&format!(
+                "note: skipped {} file(s) that mlc writes beside its manifests and that are not manifests: {}\n",
+                report.not_manifests.len(),
+                report.not_manifests.join(", ")
+            ));
+        }
         let skipped = if report.skipped > 0 {
             format!(", {} skipped", report.skipped)
         } else {

@@ -2,6 +2,10 @@
 //! instance limits and memory slices, GPU Feature Discovery product-label spellings, and
 //! usable memory where it was measured.
 //!
+//! Product labels follow GPU Feature Discovery's rule (the NVML name, sanitised): current
+//! drivers report `NVIDIA-` prefixed names, older ones did not, so a GPU sold in both driver
+//! eras (A100) lists both spellings; `catalog_labels.rs` checks every entry against the facts.
+//!
 //! An entry whose label spellings the facts do not give has no `product_labels`: a pool on
 //! it must give its own selector labels (E0317). Memory-fit checks run only where usable
 //! GiB is known.
@@ -244,7 +248,8 @@ pub static CATALOG: &[GpuSpec] = &[
     GpuSpec {
         name: "A100-40GB",
         aliases: &["A100-SXM4-40GB", "A800-40GB"],
-        product_labels: &["A100-SXM4-40GB"],
+        // Current drivers name it with the `NVIDIA-` prefix, older ones without (facts §1.7).
+        product_labels: &["NVIDIA-A100-SXM4-40GB", "A100-SXM4-40GB"],
         usable_gib: None,
         mig: mig(
             7,
@@ -256,7 +261,8 @@ pub static CATALOG: &[GpuSpec] = &[
     GpuSpec {
         name: "A100-80GB",
         aliases: &["A100-SXM4-80GB", "A800-80GB"],
-        product_labels: &["NVIDIA-A100-SXM4-80GB"],
+        // As for the 40GB part: both driver eras' spellings (facts §1.7).
+        product_labels: &["NVIDIA-A100-SXM4-80GB", "A100-SXM4-80GB"],
         usable_gib: None,
         mig: mig(7, 8, CLASS_80, BAL_80),
     },
@@ -386,6 +392,10 @@ pub fn lookup(name: &str) -> Option<&'static GpuSpec> {
 pub fn names() -> impl Iterator<Item = &'static str> {
     CATALOG.iter().map(|g| g.name)
 }
+
+#[cfg(test)]
+#[path = "catalog_labels.rs"]
+mod catalog_labels;
 
 #[cfg(test)]
 mod tests {

@@ -139,6 +139,19 @@ fn one_of(options: &Value) -> String {
     }
 }
 
+/// Whether `pattern` is the Kubernetes quantity pattern (whose text says nothing to a user).
+pub(crate) fn is_quantity_pattern(pattern: &str) -> bool {
+    pattern.starts_with(r"^(\+|-)?(([0-9]+")
+}
+
+/// The message for a value that is not a Kubernetes quantity.
+pub(crate) fn not_a_quantity(value: &Value) -> String {
+    format!(
+        "expected a Kubernetes quantity such as `500m`, `4Gi` or `1.5`, found `{}`",
+        snippet(value)
+    )
+}
+
 fn describe(error: &ValidationError<'_>, out: &mut Vec<SchemaError>) {
     let pointer = error.instance_path().as_str().to_owned();
     let value = error.instance();
@@ -210,11 +223,9 @@ fn describe(error: &ValidationError<'_>, out: &mut Vec<SchemaError>) {
             format!("expected at least {limit} item(s)")
         }
         ValidationErrorKind::MaxItems { limit } => format!("expected at most {limit} item(s)"),
-        ValidationErrorKind::Pattern { pattern } if pattern.starts_with(r"^(\+|-)?(([0-9]+") => {
-            format!(
-                "expected a Kubernetes quantity such as `500m`, `4Gi` or `1.5`, found `{}`",
-                snippet(value)
-            )
+        ValidationErrorKind::Custom { message, .. } => message.clone(),
+        ValidationErrorKind::Pattern { pattern } if is_quantity_pattern(pattern) => {
+            not_a_quantity(value)
         }
         ValidationErrorKind::Pattern { pattern } => {
             format!(

@@ -4,6 +4,10 @@
 //! Each file is first parsed without locations (`yaml_serde`, fast) and judged; only a file
 //! with a problem, or one the fast parse declines, is parsed again with locations
 //! (serde-saphyr), which then decides every verdict and message of that file.
+//!
+//! A `kustomization.yaml` is checked as kustomize reads it ([`super::kustomize`]); the files
+//! mlc writes beside its manifests that are not manifests (`mlc.lock`, `images/**` next to
+//! it) are skipped by name and counted.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +17,7 @@ use serde_json::Value;
 use super::catalog::embedded;
 use super::crd::CrdSchemas;
 use super::error::{SchemaError, ValidateError};
+use super::kustomize;
 use super::locate::locate;
 use super::yaml::{ByteSpan, Document, parse, parse_values};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -48,6 +53,9 @@ pub struct ValidateReport {
     pub skipped: usize,
     /// Files that could not be read or parsed.
     pub unparsed: usize,
+    /// Files skipped because mlc writes them and they are not manifests (`mlc.lock`,
+    /// `images/**` beside it), by display name.
+    pub not_manifests: Vec<String>,
     /// mlc could not run as asked: a path or CRD file cannot be used.
     pub setup_failed: bool,
 }
@@ -72,6 +80,8 @@ struct FileOutcome {
     invalid: usize,
     skipped: usize,
     unparsed: usize,
+    /// Read as a kustomization (by its file name).
+    kustomization: bool,
 }
 
 fn display_name(path: &Path) -> String {
@@ -80,20 +90,50 @@ fn display_name(path: &Path) -> String {
 }
 
 fn is_manifest(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+    kustomize::is_kustomization_file(path)
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+}
+
+/// Whether mlc wrote `path` beside its manifests and it is not a manifest: the tree's
+/// `mlc.lock`, or a file under `images/` in a directory that holds an `mlc.lock`.
+fn written_by_mlc_not_manifest(path: &Path) -> bool {
+    if path.file_name().is_some_and(|n| n == "mlc.lock") {
+        return true;
+    }
+    path.ancestors().skip(1).any(|dir| {
+        dir.file_name().is_some_and(|n| n == "images")
+            && dir
+                .parent()
+                .is_some_and(|root| root.join("mlc.lock").is_file())
+    })
 }
 
 /// Every manifest file under `paths`, sorted, each once; unreadable paths as diagnostics.
-fn discover(paths: &[PathBuf], diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
+/// The files mlc writes that are not manifests go to `skipped` instead.
+fn discover(
+    paths: &[PathBuf],
+    diagnostics: &mut Diagnostics,
+    skipped: &mut Vec<String>,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_file() {
-            files.push(path.clone());
+            if written_by_mlc_not_manifest(path) {
+                skipped.push(display_name(path));
+            } else {
+                files.push(path.clone());
+            }
         } else if path.is_dir() {
             for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
                 match entry {
+                    Ok(e) if e.file_type().is_file() && written_by_mlc_not_manifest(e.path()) => {
+                        if is_manifest(e.path()) {
+                            skipped.push(display_name(e.path()));
+                        }
+                    }
                     Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => {
                         files.push(e.into_path());
                     }
@@ -119,13 +159,15 @@ fn discover(paths: &[PathBuf], diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
     }
     files.sort();
     files.dedup();
+    skipped.sort();
+    skipped.dedup();
     files
 }
 
 fn load_crds(options: &ValidateOptions, report: &mut ValidateReport) -> CrdSchemas {
     let mut crds = CrdSchemas::default();
     let mut setup = Diagnostics::default();
-    let files = discover(&options.crds, &mut setup);
+    let files = discover(&options.crds, &mut setup, &mut Vec::new());
     for path in files {
         let name = display_name(&path);
         let text = match std::fs::read_to_string(&path) {
@@ -207,6 +249,15 @@ fn schema_found(error: &SchemaError, doc: &Document, item: &str, label: &str) ->
     }
 }
 
+/// An object's verdict: a CRD given with `--crd` first, then the embedded schemas.
+fn judge(object: &Value, crds: &CrdSchemas) -> Result<(), ValidateError> {
+    match crds.validate(object) {
+        Some(errors) if errors.is_empty() => Ok(()),
+        Some(errors) => Err(ValidateError::Invalid(errors)),
+        None => embedded().validate(object),
+    }
+}
+
 fn check_object(
     object: &Value,
     doc: &Document,
@@ -217,10 +268,10 @@ fn check_object(
 ) {
     out.objects += 1;
     let label = object_label(object);
-    let result = match crds.validate(object) {
-        Some(errors) if errors.is_empty() => Ok(()),
-        Some(errors) => Err(ValidateError::Invalid(errors)),
-        None => embedded().validate(object),
+    let result = if out.kustomization {
+        kustomize::validate(object)
+    } else {
+        judge(object, crds)
     };
     match result {
         Ok(()) => {}
@@ -259,6 +310,7 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
     let mut out = FileOutcome {
         name: display_name(path),
         path: path.to_path_buf(),
+        kustomization: kustomize::is_kustomization_file(path),
         ..FileOutcome::default()
     };
     let text = match std::fs::read(path) {
@@ -282,7 +334,9 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
     };
     // The fast path: parse without locations and only give verdicts. A file with any invalid
     // object, or that the fast parser cannot read, is checked again with locations below.
-    if let Some(verdicts) = parse_values(&text).and_then(|docs| fast_verdicts(&docs, crds, options))
+    let kustomization = out.kustomization;
+    if let Some(verdicts) =
+        parse_values(&text).and_then(|docs| fast_verdicts(&docs, kustomization, crds, options))
     {
         out.objects = verdicts.objects;
         out.skipped = verdicts.skipped;
@@ -301,9 +355,17 @@ struct Verdicts {
 
 /// Whether one object passes, as [`check_object`] would judge it: `Some(skipped)` when it
 /// does, `None` when it needs a located report.
-fn passes(object: &Value, crds: &CrdSchemas, options: &ValidateOptions) -> Option<bool> {
+fn passes(
+    object: &Value,
+    kustomization: bool,
+    crds: &CrdSchemas,
+    options: &ValidateOptions,
+) -> Option<bool> {
     if !object.is_object() {
         return None;
+    }
+    if kustomization {
+        return kustomize::validate(object).is_ok().then_some(false);
     }
     match crds.validate(object) {
         Some(errors) => errors.is_empty().then_some(false),
@@ -316,18 +378,23 @@ fn passes(object: &Value, crds: &CrdSchemas, options: &ValidateOptions) -> Optio
 }
 
 /// The counts of a file whose documents all pass, or `None` as soon as one does not.
-fn fast_verdicts(docs: &[Value], crds: &CrdSchemas, options: &ValidateOptions) -> Option<Verdicts> {
+fn fast_verdicts(
+    docs: &[Value],
+    kustomization: bool,
+    crds: &CrdSchemas,
+    options: &ValidateOptions,
+) -> Option<Verdicts> {
     let mut verdicts = Verdicts {
         objects: 0,
         skipped: 0,
     };
     let mut judge = |object: &Value| {
         verdicts.objects += 1;
-        verdicts.skipped += usize::from(passes(object, crds, options)?);
+        verdicts.skipped += usize::from(passes(object, kustomization, crds, options)?);
         Some(())
     };
     for doc in docs {
-        if is_list(doc) {
+        if is_list(doc) && !kustomization {
             for item in doc
                 .get("items")
                 .and_then(Value::as_array)
@@ -364,7 +431,7 @@ fn check_located(text: &str, crds: &CrdSchemas, options: &ValidateOptions, out: 
         }
         Ok(docs) => {
             for doc in &docs {
-                if is_list(&doc.value) {
+                if is_list(&doc.value) && !out.kustomization {
                     let items = doc.value.get("items").and_then(Value::as_array);
                     for (i, item) in items.into_iter().flatten().enumerate() {
                         check_object(item, doc, &format!("/items/{i}"), crds, options, out);
@@ -394,7 +461,7 @@ pub fn validate_paths(options: &ValidateOptions) -> ValidateReport {
     let mut report = ValidateReport::default();
     let crds = load_crds(options, &mut report);
     let mut setup = Diagnostics::default();
-    let files = discover(&options.paths, &mut setup);
+    let files = discover(&options.paths, &mut setup, &mut report.not_manifests);
     if setup.has_errors() {
         report.setup_failed = true;
     }

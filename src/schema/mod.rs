@@ -16,8 +16,11 @@ mod catalog;
 mod crd;
 mod error;
 mod files;
+mod kustomize;
 mod locate;
+mod re2;
 mod strict;
+mod structural;
 mod yaml;
 
 pub use catalog::{Schemas, embedded};

@@ -369,9 +369,31 @@ fn split(raw: Spanned<Raw>, text: &str) -> (Value, Node) {
     (value, Node { span, kind })
 }
 
+/// The parser's limits for `text`: counts that a legitimate stream can only reach with more
+/// input (documents, nodes, events, aliases) grow with its length, so a stream of any number
+/// of documents loads, while alias expansion stays bounded per input byte. Nesting depth and
+/// scalar bytes keep serde-saphyr's fixed defaults (64 levels, 64 MiB).
+fn options_for(text: &str) -> serde_saphyr::Options {
+    let len = text.len();
+    let mut budget = serde_saphyr::Budget::default();
+    // A document takes at least 4 bytes (`---` and a line break), a node 2 (`a,`).
+    budget.max_documents = budget.max_documents.max(len / 4 + 1);
+    budget.max_nodes = budget.max_nodes.max(len / 2 + 1);
+    // Every event but an alias's replay comes from at least one input byte; allow each byte
+    // a few replayed events, and no more.
+    budget.max_events = budget.max_events.max(len.saturating_mul(4));
+    budget.max_aliases = budget.max_aliases.max(len / 2 + 1);
+    budget.max_anchors = budget.max_anchors.max(len / 2 + 1);
+    budget.max_recorded_anchor_events =
+        budget.max_recorded_anchor_events.max(len.saturating_mul(4));
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 /// Parses a YAML (or JSON) stream into its non-empty documents.
 pub(crate) fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
-    match serde_saphyr::from_multiple::<Spanned<Raw>>(text) {
+    match serde_saphyr::from_multiple_with_options::<Spanned<Raw>>(text, options_for(text)) {
         Ok(docs) => Ok(docs
             .into_iter()
             .filter(|d| !matches!(d.value, Raw::Null))
@@ -406,6 +428,26 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stream_of_thousands_of_documents_loads() {
+        let doc = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+        let text = format!("---\n{doc}").repeat(5001);
+        assert_eq!(parse(&text).map_or(0, |d| d.len()), 5001);
+    }
+
+    #[test]
+    fn alias_expansion_stays_bounded_by_the_input_length() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let prev = i - 1;
+            let refs = vec![format!("*a{prev}"); 10].join(", ");
+            let line = format!("a{i}: &a{i} [{refs}]\n");
+            text.push_str(&line);
+        }
+        let error = parse(&text).err().map(|e| e.message).unwrap_or_default();
+        assert!(error.contains("budget"), "{error}");
+    }
 
     #[test]
     fn parses_documents_with_spans() {

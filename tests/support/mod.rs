@@ -97,3 +97,18 @@ pub fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn bless() -> bool {
     std::env::var_os("MLC_BLESS").is_some_and(|v| v == "1")
 }
+
+/// The committed copy of the upstream schemas, CRDs, examples and `check.py`
+/// (`tests/fixtures/upstream/`, provenance in `tests/fixtures/PROVENANCE.md`).
+pub fn upstream_dir() -> PathBuf {
+    repo().join("tests").join("fixtures").join("upstream")
+}
+
+/// The committed OASIS SARIF 2.1.0 JSON Schema (`tests/fixtures/sarif/`).
+pub fn sarif_schema() -> PathBuf {
+    repo()
+        .join("tests")
+        .join("fixtures")
+        .join("sarif")
+        .join("sarif-schema-2.1.0.json")
+}
