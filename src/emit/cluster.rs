@@ -34,7 +34,7 @@ pub(crate) fn namespace(owner: &Owner<'_>, name: &str) -> Namespace {
 fn plugin_config(pool: &Pool) -> Option<String> {
     let over = pool.oversubscription.as_ref()?;
     let resources: Vec<String> = match &pool.sharing {
-        Sharing::MigMixed(_) => crate::validate::layout_counts(pool)
+        Sharing::MigMixed(_) => crate::model::layout_counts(pool)
             .map(|c| {
                 c.keys()
                     .map(|p| format!("nvidia.com/mig-{}", p.replace('+', ".")))

@@ -4,8 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use sha2::{Digest, Sha256};
-
 use super::yaml::to_yaml;
 use crate::emit::{Object, Scope};
 use crate::model::Project;
@@ -18,15 +16,7 @@ pub struct Tree {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Lower-case hex sha256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+pub use crate::canonical::digest::sha256_hex;
 
 fn kustomization(resources: &BTreeSet<String>) -> String {
     let mut text = String::from(
