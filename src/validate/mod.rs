@@ -6,6 +6,7 @@
 mod capacity;
 mod gpu;
 mod models;
+mod names;
 mod scaling;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             models::check(model, plan, &mut diags);
         }
     }
+    names::check(project, &mut diags);
     capacity::check(project, &mut diags);
     models::check_project(project, &mut diags);
     diags
