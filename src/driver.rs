@@ -26,8 +26,10 @@ pub struct Checked {
     pub sources: SourceMap,
     /// Every diagnostic, sorted.
     pub diagnostics: Diagnostics,
-    /// The resolved project, when lowering got that far.
+    /// The resolved project, when every stage passed.
     pub project: Option<Project>,
+    /// Every emitted object, in output order (empty when a stage before emission failed).
+    pub objects: Vec<crate::emit::Object>,
 }
 
 /// Walks up from `path` (a file or directory) to the directory holding `mlc.kdl`.
@@ -203,13 +205,24 @@ pub struct Built {
 /// Checks, emits and renders the project around `path`, with the image inputs given by
 /// flags (nothing is written).
 pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
-    let mut checked = check(path);
+    let mut checked = check_with(path, inputs);
+    let objects = std::mem::take(&mut checked.objects);
+    let tree = checked.project.as_ref().map(|project| {
+        let files = crate::image::spec_files(project, inputs);
+        crate::render::tree::build(project, &objects, &checked.sources, files)
+    });
+    Built {
+        objects: if tree.is_some() { objects } else { Vec::new() },
+        checked,
+        tree,
+    }
+}
+
+/// Emits the checked project in memory and validates every object against its schema,
+/// adding the diagnostics; on errors the project and objects are dropped.
+fn emit_checked(checked: &mut Checked, inputs: &crate::image::ImageInputs) {
     let Some(project) = checked.project.as_ref() else {
-        return Built {
-            checked,
-            objects: Vec::new(),
-            tree: None,
-        };
+        return;
     };
     let options = crate::emit::EmitOptions {
         mlc_serve_image: crate::image::image_ref(project, inputs),
@@ -219,29 +232,20 @@ pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
     checked
         .diagnostics
         .extend(crate::image::revision_warning(project, inputs));
-    checked
-        .diagnostics
-        .extend(validate_objects(project, &objects));
+    checked.diagnostics.extend(validate_objects(&objects));
     checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {
-        return Built {
-            checked,
-            objects: Vec::new(),
-            tree: None,
-        };
-    }
-    let files = crate::image::spec_files(project, inputs);
-    let tree = crate::render::tree::build(project, &objects, &checked.sources, files);
-    Built {
-        checked,
-        objects,
-        tree: Some(tree),
+        checked.project = None;
+    } else {
+        checked.objects = objects;
     }
 }
 
-/// Validates every emitted object against its embedded schema (in parallel). A failure on a
-/// model with `patch` points at the patches (the likely cause); otherwise it is an mlc bug.
-pub fn validate_objects(project: &Project, objects: &[crate::emit::Object]) -> Diagnostics {
+/// Validates every emitted object against its embedded schema (in parallel; each kind's
+/// validator is compiled on first use). A failure on an object a `patch` changed points at
+/// that patch, wherever it was written (an environment's override included); otherwise it
+/// is an mlc bug.
+pub fn validate_objects(objects: &[crate::emit::Object]) -> Diagnostics {
     use crate::schema::ValidateError;
     let schemas = crate::schema::embedded();
     let failures: Vec<Diagnostic> = objects
@@ -257,17 +261,6 @@ pub fn validate_objects(project: &Project, objects: &[crate::emit::Object]) -> D
                     .map(|e| format!("at `{}`: {}", e.pointer, e.message))
                     .collect(),
             };
-            let model = o.file.split('/').next().unwrap_or_default();
-            let patches: Vec<&crate::model::Patch> = project
-                .models
-                .get(model)
-                .map(|m| {
-                    m.patches
-                        .iter()
-                        .filter(|p| o.file.ends_with(&format!("/{}.yaml", p.target.value)))
-                        .collect()
-                })
-                .unwrap_or_default();
             let mut d = Diagnostic::error(
                 "E0401",
                 format!(
@@ -277,13 +270,16 @@ pub fn validate_objects(project: &Project, objects: &[crate::emit::Object]) -> D
                     o.path()
                 ),
             );
-            d = match patches.first() {
-                Some(p) => d
-                    .label(p.target.span, "after this patch")
-                    .help("fix the JSON merge patch so the object stays valid"),
-                None => d
+            d = match o.origin.patches.as_slice() {
+                [] => d
                     .label(o.span, "emitted from here")
                     .help("this is an mlc bug: please report it with this message"),
+                patches => {
+                    for span in patches {
+                        d = d.label(*span, "after this patch");
+                    }
+                    d.help("fix the JSON merge patch so the object stays valid")
+                }
             };
             for problem in problems {
                 d = d.note(problem);
@@ -315,8 +311,23 @@ pub fn check_bytes(data: &[u8]) -> Diagnostics {
     diags
 }
 
-/// Finds the project around `path`, reads it and checks it.
+/// Finds the project around `path` and checks it as `mlc check` does: parse, resolve,
+/// validate, then emit and validate every object against its schema in memory, so that
+/// whatever `mlc build` refuses is refused here too. Nothing is written.
 pub fn check(path: &Path) -> Checked {
+    check_with(path, &crate::image::ImageInputs::default())
+}
+
+/// [`check`] with the image inputs given by flags.
+pub fn check_with(path: &Path, inputs: &crate::image::ImageInputs) -> Checked {
+    let mut checked = check_front(path);
+    emit_checked(&mut checked, inputs);
+    checked
+}
+
+/// Finds the project around `path`, reads it and runs the front end (parse → model →
+/// validate) only.
+pub fn check_front(path: &Path) -> Checked {
     let root = match find_root(path) {
         Ok(root) => root,
         Err(d) => {
@@ -327,6 +338,7 @@ pub fn check(path: &Path) -> Checked {
                 sources: SourceMap::default(),
                 diagnostics,
                 project: None,
+                objects: Vec::new(),
             };
         }
     };
@@ -348,6 +360,7 @@ pub fn check(path: &Path) -> Checked {
         sources,
         diagnostics,
         project,
+        objects: Vec::new(),
     }
 }
 

@@ -34,6 +34,12 @@ fn init_writes_a_project_that_checks_and_builds_clean() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(tmp.path().join("Fraud_Team/manifests/mlc.lock").is_file());
+    let out = mlc(tmp.path(), &["validate", "Fraud_Team/manifests"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -16,11 +16,8 @@ use mlc::diagnostics::{REGISTRY, Severity};
 /// `tests/cli_init.rs` (E0003) and
 /// `src/schema/tests.rs` (E0401: a correct build never raises it).
 /// E0406: `image::assemble::tests::unusable_image_inputs_are_e0406`;
-/// W0401: `cli::build::tests::missing_kserve_and_keda_apis_are_reported` and tests/argocd_plugin.rs;
-/// W0402 (raised by `mlc build`, which knows `--revision`): tests/image_spec.rs.
-const UNIT_TESTED: &[&str] = &[
-    "E0001", "E0002", "E0003", "E0401", "E0406", "W0401", "W0402",
-];
+/// W0401: `cli::build::tests::missing_kserve_and_keda_apis_are_reported` and tests/argocd_plugin.rs.
+const UNIT_TESTED: &[&str] = &["E0001", "E0002", "E0003", "E0401", "E0406", "W0401"];
 
 fn fenced_block(markdown: &str, heading: &str, lang: &str) -> Option<String> {
     let fence = format!("```{lang}\n");

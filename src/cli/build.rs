@@ -239,6 +239,7 @@ mod tests {
             file: "m/x.yaml".into(),
             value: serde_json::json!({"apiVersion": api, "kind": kind, "metadata": {"name": "m"}}),
             span: Span::new(FileId(0), 0, 0),
+            origin: crate::model::plan::Origin::default(),
         }
     }
 

@@ -7,7 +7,8 @@ use clap::Args;
 use super::output::{ExitStatus, GlobalArgs, OutputFormat, print_diagnostics, stderr};
 use crate::driver;
 
-/// Check a project: parse, resolve and validate every `.kdl` file, write nothing.
+/// Check a project: parse, resolve and validate every `.kdl` file, then emit every object in
+/// memory and check it against its schema (what `mlc build` would refuse); write nothing.
 ///
 /// Example: `mlc check examples/bert-kafka-mig` or, in CI, `mlc check --format json`.
 #[derive(Debug, Args)]

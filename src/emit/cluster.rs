@@ -2,13 +2,15 @@
 //! Namespaces and the NVIDIA device-plugin sharing config of time-sliced and MPS pools.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ResourceQuota, ResourceQuotaSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
+use serde::Serialize;
+
 use super::meta::Owner;
+use crate::canonical::yaml;
 use crate::model::{OversubscriptionKind, Pool, Project, Sharing};
 
 /// The Namespace of an environment.
@@ -30,11 +32,42 @@ pub(crate) fn namespace(owner: &Owner<'_>, name: &str) -> Namespace {
     }
 }
 
-/// The device-plugin config of one pool (facts §1.8, §1.9), as the YAML text of one key.
+/// The NVIDIA device-plugin config file (facts §1.8, §1.9), in its documented key order.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PluginConfig {
+    version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<PluginFlags>,
+    sharing: BTreeMap<&'static str, PluginSharing>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PluginFlags {
+    mig_strategy: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PluginSharing {
+    rename_by_default: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fail_requests_greater_than_one: Option<bool>,
+    resources: Vec<PluginResource>,
+}
+
+#[derive(Serialize)]
+struct PluginResource {
+    name: String,
+    replicas: u32,
+}
+
+/// The device-plugin config of one pool, as the YAML text of one key.
 fn plugin_config(pool: &Pool) -> Option<String> {
     let over = pool.oversubscription.as_ref()?;
     let resources: Vec<String> = match &pool.sharing {
-        Sharing::MigMixed(_) => crate::validate::layout_counts(pool)
+        Sharing::MigMixed(_) => crate::model::layout_counts(pool)
             .map(|c| {
                 c.keys()
                     .map(|p| format!("nvidia.com/mig-{}", p.replace('+', ".")))
@@ -43,33 +76,35 @@ fn plugin_config(pool: &Pool) -> Option<String> {
             .unwrap_or_default(),
         _ => vec!["nvidia.com/gpu".to_owned()],
     };
-    let mut text = String::from("version: v1\n");
-    match &pool.sharing {
-        Sharing::MigMixed(_) => text.push_str("flags:\n  migStrategy: mixed\n"),
-        Sharing::MigSingle(_) => text.push_str("flags:\n  migStrategy: single\n"),
-        Sharing::Whole => {}
-    }
-    let section = match over.kind {
-        OversubscriptionKind::TimeSlicing => "timeSlicing",
-        OversubscriptionKind::Mps => "mps",
+    let flags = match &pool.sharing {
+        Sharing::MigMixed(_) => Some(PluginFlags {
+            mig_strategy: "mixed",
+        }),
+        Sharing::MigSingle(_) => Some(PluginFlags {
+            mig_strategy: "single",
+        }),
+        Sharing::Whole => None,
     };
-    let _ = write!(
-        text,
-        "sharing:\n  {section}:\n    renameByDefault: {}\n",
-        over.rename
-    );
-    if over.kind == OversubscriptionKind::TimeSlicing {
-        text.push_str("    failRequestsGreaterThanOne: true\n");
-    }
-    text.push_str("    resources:\n");
-    for r in resources {
-        let _ = write!(
-            text,
-            "    - name: {r}\n      replicas: {}\n",
-            over.replicas.value
-        );
-    }
-    Some(text)
+    let (section, time_slicing) = match over.kind {
+        OversubscriptionKind::TimeSlicing => ("timeSlicing", true),
+        OversubscriptionKind::Mps => ("mps", false),
+    };
+    let sharing = PluginSharing {
+        rename_by_default: over.rename,
+        fail_requests_greater_than_one: time_slicing.then_some(true),
+        resources: resources
+            .into_iter()
+            .map(|name| PluginResource {
+                name,
+                replicas: over.replicas.value,
+            })
+            .collect(),
+    };
+    Some(yaml::to_yaml_ordered(&PluginConfig {
+        version: "v1",
+        flags,
+        sharing: BTreeMap::from([(section, sharing)]),
+    }))
 }
 
 /// The device-plugin ConfigMap of a cluster: one key per shared pool (select it per node

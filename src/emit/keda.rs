@@ -7,6 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::meta::Owner;
+use crate::model::plan::{Plan, ScaledTarget, ScalerAuth, TriggerAuth};
 use crate::model::{Model, Policy};
 
 /// `keda.sh/v1alpha1` ScaledObject.
@@ -91,77 +92,38 @@ pub(crate) struct TriggerAuthenticationSpec {
     pub(crate) pod_identity: Option<PodIdentity>,
 }
 
-/// The TriggerAuthentication a policy needs, if any: (file suffix, spec).
-fn auth_spec(policy: &Policy) -> Option<(&'static str, TriggerAuthenticationSpec)> {
-    let secret = |name: &str, params: &[(&'static str, &'static str)]| TriggerAuthenticationSpec {
-        secret_target_ref: params
-            .iter()
-            .map(|(parameter, key)| SecretTargetRef {
-                parameter,
-                name: name.to_owned(),
-                key,
-            })
-            .collect(),
-        pod_identity: None,
+/// The TriggerAuthentication of a model's ScaledObjects.
+pub(crate) fn trigger_authentication(
+    owner: &Owner<'_>,
+    plan: &Plan,
+    ta: &TriggerAuth,
+) -> TriggerAuthentication {
+    let spec = match &ta.auth {
+        ScalerAuth::Secret { secret, params } => TriggerAuthenticationSpec {
+            secret_target_ref: params
+                .iter()
+                .map(|(parameter, key)| SecretTargetRef {
+                    parameter,
+                    name: secret.0.clone(),
+                    key,
+                })
+                .collect(),
+            pod_identity: None,
+        },
+        ScalerAuth::PodIdentity { provider } => TriggerAuthenticationSpec {
+            secret_target_ref: Vec::new(),
+            pod_identity: Some(PodIdentity { provider }),
+        },
     };
-    match policy {
-        Policy::Kafka { auth: Some(s), .. } => Some((
-            "kafka",
-            secret(
-                s,
-                &[
-                    ("password", "password"),
-                    ("sasl", "sasl"),
-                    ("username", "username"),
-                ],
-            ),
-        )),
-        Policy::Rabbitmq { auth, .. } => Some(("rabbitmq", secret(auth, &[("host", "host")]))),
-        Policy::Sqs { auth: Some(s), .. } => Some((
-            "sqs",
-            secret(
-                s,
-                &[
-                    ("awsAccessKeyID", "AWS_ACCESS_KEY_ID"),
-                    ("awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
-                ],
-            ),
-        )),
-        Policy::Sqs { auth: None, .. } => Some((
-            "sqs",
-            TriggerAuthenticationSpec {
-                secret_target_ref: Vec::new(),
-                pod_identity: Some(PodIdentity { provider: "aws" }),
-            },
-        )),
-        _ => None,
+    TriggerAuthentication {
+        api_version: "keda.sh/v1alpha1",
+        kind: "TriggerAuthentication",
+        metadata: owner.meta("TriggerAuthentication", &ta.name, Some(&plan.namespace)),
+        spec,
     }
 }
 
-/// The TriggerAuthentication of a model's policy: (file stem suffix, object).
-pub(crate) fn trigger_authentication(
-    owner: &Owner<'_>,
-    model: &Model,
-    namespace: &str,
-) -> Option<(&'static str, TriggerAuthentication)> {
-    let policy = &model.autoscale.policy.as_ref()?.value;
-    let (suffix, spec) = auth_spec(policy)?;
-    Some((
-        suffix,
-        TriggerAuthentication {
-            api_version: "keda.sh/v1alpha1",
-            kind: "TriggerAuthentication",
-            metadata: owner.meta(
-                "TriggerAuthentication",
-                &format!("{}-{suffix}", model.name.value),
-                Some(namespace),
-            ),
-            spec,
-        },
-    ))
-}
-
-fn trigger(model: &Model) -> Option<Trigger> {
+fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
     let policy = &model.autoscale.policy.as_ref()?.value;
     let m = |pairs: &[(&str, String)]| {
         pairs
@@ -169,8 +131,8 @@ fn trigger(model: &Model) -> Option<Trigger> {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
     };
-    let auth = auth_spec(policy).map(|(suffix, _)| AuthenticationRef {
-        name: format!("{}-{suffix}", model.name.value),
+    let auth = auth.map(|a| AuthenticationRef {
+        name: a.name.clone(),
     });
     let (type_, metadata) = match policy {
         Policy::Kafka {
@@ -230,26 +192,26 @@ fn trigger(model: &Model) -> Option<Trigger> {
     })
 }
 
-/// A ScaledObject named `name` scaling the Deployment `target`.
+/// The ScaledObject `target` scaling the Deployment of the same name.
 pub(crate) fn scaled_object(
     owner: &Owner<'_>,
     model: &Model,
-    namespace: &str,
-    name: &str,
-    target: &str,
+    plan: &Plan,
+    target: &ScaledTarget,
+    auth: Option<&TriggerAuth>,
 ) -> Option<ScaledObject> {
-    let trigger = trigger(model)?;
+    let trigger = trigger(model, auth)?;
     let a = &model.autoscale;
     let clamp = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     Some(ScaledObject {
         api_version: "keda.sh/v1alpha1",
         kind: "ScaledObject",
-        metadata: owner.meta("ScaledObject", name, Some(namespace)),
+        metadata: owner.meta("ScaledObject", &target.name, Some(&plan.namespace)),
         spec: ScaledObjectSpec {
             scale_target_ref: ScaleTargetRef {
                 api_version: "apps/v1",
                 kind: "Deployment",
-                name: target.to_owned(),
+                name: target.name.clone(),
             },
             min_replica_count: clamp(u64::from(a.min.value)),
             max_replica_count: clamp(u64::from(a.max.value.max(1))),

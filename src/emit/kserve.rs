@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use super::meta::Owner;
 use super::pod::{self, CONFIG_DIR, CONFIG_VOLUME, MLC_SERVE_USER, Serving};
-use super::runtime_config::runtime_config_name;
-use crate::model::{Artifact, Format, Model, Policy, Project, ServeTarget};
+use crate::model::plan::{Plan, Scaler, Workload};
+use crate::model::{Artifact, Format, Model, Policy};
 
 /// `serving.kserve.io/v1beta1` InferenceService.
 #[derive(Debug, Serialize)]
@@ -237,21 +237,16 @@ fn clamp_i32(n: u32) -> i32 {
 
 /// Everything a predictor needs that does not depend on the artifact.
 pub(crate) struct PredictorInputs<'a> {
-    pub(crate) project: &'a Project,
     pub(crate) model: &'a Model,
+    pub(crate) plan: &'a Plan,
     pub(crate) serving: &'a Serving,
     pub(crate) rollout_hash: String,
-    pub(crate) service_account: Option<String>,
     pub(crate) pod_labels: BTreeMap<String, String>,
 }
 
 fn model_spec(inputs: &PredictorInputs<'_>, artifact: &Artifact, canary: bool) -> ModelSpec {
     let model = inputs.model;
-    let pool = model
-        .accelerator
-        .pool
-        .as_ref()
-        .and_then(|p| inputs.project.pools.get(&p.value));
+    let pool = inputs.plan.pool.as_deref();
     let mut mounts = Vec::new();
     if inputs.serving.mlc_serve {
         mounts.push(VolumeMount {
@@ -303,13 +298,13 @@ fn model_spec(inputs: &PredictorInputs<'_>, artifact: &Artifact, canary: bool) -
 
 fn predictor(inputs: &PredictorInputs<'_>, artifact: &Artifact, name: Option<String>) -> Predictor {
     let model = inputs.model;
-    let placement = pod::placement(inputs.project, model);
+    let placement = pod::placement(model, inputs.plan.pool.as_deref());
     let mut volumes = Vec::new();
-    if inputs.serving.mlc_serve {
+    if let Some(rc) = &inputs.plan.runtime_config {
         volumes.push(Volume {
             name: CONFIG_VOLUME.into(),
             config_map: Some(ConfigMapVolumeSource {
-                name: runtime_config_name(model),
+                name: rc.name.clone(),
                 ..ConfigMapVolumeSource::default()
             }),
             ..Volume::default()
@@ -329,43 +324,26 @@ fn predictor(inputs: &PredictorInputs<'_>, artifact: &Artifact, name: Option<Str
         labels: inputs.pod_labels.clone(),
         automount_service_account_token: false,
         security_context: pod::pod_security(inputs.serving.user),
-        service_account_name: inputs.service_account.clone(),
+        service_account_name: Some(inputs.plan.service_account.clone()),
         priority_class_name: model.priority_class.clone(),
         runtime_class_name: placement.runtime_class,
         affinity: placement.affinity,
         tolerations: placement.tolerations,
         topology_spread_constraints: pod::topology(model, &inputs.pod_labels),
         volumes,
-        image_pull_secrets: model
-            .image_pull_secrets
-            .iter()
-            .map(|n| LocalObjectReference { name: n.clone() })
-            .collect(),
+        image_pull_secrets: super::workload::pull_secrets(inputs.plan),
     }
-}
-
-/// The autoscaler class annotation value of the scaling matrix (DESIGN §8.7).
-pub(crate) fn autoscaler_class(model: &Model) -> Option<&'static str> {
-    if model.serve.value != ServeTarget::KserveStandard {
-        return None;
-    }
-    Some(match model.autoscale.policy.as_ref().map(|p| &p.value) {
-        None => "none",
-        Some(Policy::Cpu(_) | Policy::Memory(_)) => "hpa",
-        Some(Policy::Prometheus { .. }) => "keda",
-        Some(_) => "external",
-    })
 }
 
 /// The InferenceService of a model in one environment.
 pub(crate) fn inference_service(
     owner: &Owner<'_>,
-    namespace: &str,
     inputs: &PredictorInputs<'_>,
 ) -> InferenceService {
     let model = inputs.model;
+    let plan = inputs.plan;
     let a = &model.autoscale;
-    let knative = model.serve.value == ServeTarget::KserveKnative;
+    let knative = matches!(plan.workload, Workload::Kserve { knative: true, .. });
     // Knative splits traffic between the latest revision (this spec) and the previous one.
     let (main_artifact, knative_canary) = match (knative, model.canaries.first()) {
         (true, Some(c)) => (&c.artifact, Some(c.percent.value)),
@@ -375,42 +353,42 @@ pub(crate) fn inference_service(
     p.min_replicas = Some(clamp_i32(a.min.value));
     p.max_replicas = Some(clamp_i32(a.max.value));
     p.canary_traffic_percent = knative_canary;
-    match a.policy.as_ref().map(|p| &p.value) {
-        Some(Policy::Cpu(t)) => {
-            (p.scale_metric, p.scale_target) = (Some("cpu"), Some(clamp_i32(*t)));
+    match &plan.scaler {
+        Scaler::KserveHpa(m) => {
+            (p.scale_metric, p.scale_target) = (Some(m.resource), Some(clamp_i32(m.target)));
         }
-        Some(Policy::Memory(t)) => {
-            (p.scale_metric, p.scale_target) = (Some("memory"), Some(clamp_i32(*t)));
+        Scaler::Knative { metric, target } => {
+            (p.scale_metric, p.scale_target) = (Some(*metric), Some(clamp_i32(*target)));
         }
-        Some(Policy::Concurrency(t)) => {
-            (p.scale_metric, p.scale_target) = (Some("concurrency"), Some(clamp_i32(*t)));
-        }
-        Some(Policy::Rps(t)) => {
-            (p.scale_metric, p.scale_target) = (Some("rps"), Some(clamp_i32(*t)));
-        }
-        Some(Policy::Prometheus {
-            server,
-            query,
-            threshold,
-        }) => {
-            p.auto_scaling = Some(AutoScaling {
-                metrics: vec![Metric {
-                    type_: "External",
-                    external: External {
-                        metric: ExternalMetric {
-                            backend: "prometheus",
-                            server_address: server.clone(),
-                            query: query.clone(),
+        Scaler::KserveKeda => {
+            if let Some(Policy::Prometheus {
+                server,
+                query,
+                threshold,
+            }) = a.policy.as_ref().map(|p| &p.value)
+            {
+                p.auto_scaling = Some(AutoScaling {
+                    metrics: vec![Metric {
+                        type_: "External",
+                        external: External {
+                            metric: ExternalMetric {
+                                backend: "prometheus",
+                                server_address: server.clone(),
+                                query: query.clone(),
+                            },
+                            target: MetricTarget {
+                                type_: "Value",
+                                value: threshold.clone(),
+                            },
                         },
-                        target: MetricTarget {
-                            type_: "Value",
-                            value: threshold.clone(),
-                        },
-                    },
-                }],
-            });
+                    }],
+                });
+            }
         }
-        _ => {}
+        Scaler::Fixed
+        | Scaler::Hpa(_)
+        | Scaler::ScaledObjects { .. }
+        | Scaler::Unsupported { .. } => {}
     }
     let canary = if knative {
         Vec::new()
@@ -433,14 +411,21 @@ pub(crate) fn inference_service(
             })
             .collect()
     };
-    let mut metadata = owner.meta("InferenceService", &model.name.value, Some(namespace));
+    let mut metadata = owner.meta(
+        "InferenceService",
+        plan.workload.name(),
+        Some(&plan.namespace),
+    );
     let annotations = metadata.annotations.get_or_insert_with(BTreeMap::new);
     annotations.insert(
         "serving.kserve.io/deploymentMode".into(),
         if knative { "Knative" } else { "Standard" }.into(),
     );
-    if let Some(class) = autoscaler_class(model) {
-        annotations.insert("serving.kserve.io/autoscalerClass".into(), class.into());
+    if !knative {
+        annotations.insert(
+            "serving.kserve.io/autoscalerClass".into(),
+            plan.scaler.kserve_class().into(),
+        );
     }
     InferenceService {
         api_version: "serving.kserve.io/v1beta1",

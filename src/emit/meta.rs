@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::model::{Environment, Model, Project};
+use crate::model::plan::Plan;
+use crate::model::{Model, Project};
 
 /// Argo CD sync wave of a kind.
 fn sync_wave(kind: &str) -> &'static str {
@@ -39,11 +40,11 @@ pub(crate) struct Owner<'a> {
 
 impl<'a> Owner<'a> {
     /// The owner of a model's objects in one environment.
-    pub(crate) fn model(project: &'a Project, env: &Environment, model: &Model) -> Self {
+    pub(crate) fn model(project: &'a Project, model: &Model, plan: &Plan) -> Self {
         Owner {
             project,
             name: model.name.value.clone(),
-            instance: format!("{}-{}", model.name.value, env.name.value),
+            instance: plan.instance.clone(),
             version: model.version.clone(),
             extra_labels: model.labels.clone(),
             extra_annotations: model.annotations.clone(),

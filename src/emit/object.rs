@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::model::plan::Origin;
 use crate::source::Span;
 
 /// Which part of the output tree an object belongs to.
@@ -24,6 +25,8 @@ pub struct Object {
     pub value: Value,
     /// The KDL span that produced it, for diagnostics.
     pub span: Span,
+    /// The environment, model and patches behind it.
+    pub origin: Origin,
 }
 
 impl Object {

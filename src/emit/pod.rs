@@ -15,16 +15,15 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::model::catalog::MigProfile;
 use crate::model::{
-    AcceleratorKind, EnvValue, Format, Model, OversubscriptionKind, Pool, Project, ServeTarget,
-    Sharing,
+    AcceleratorKind, EnvValue, Format, Model, OversubscriptionKind, Pool, ServeTarget, Sharing,
+    VolumeSource,
 };
 
 /// Numeric user of mlc-serve (the image's `USER`).
 pub(crate) const MLC_SERVE_USER: i64 = 65532;
 /// Numeric user of TF Serving, Triton and KServe's own runtimes.
 pub(crate) const RUNTIME_USER: i64 = 1000;
-/// Where model files are mounted.
-pub(crate) const MODEL_DIR: &str = "/mnt/models";
+pub(crate) use crate::model::plan::MODEL_DIR;
 /// Where the mlc-serve config is mounted.
 pub(crate) const CONFIG_DIR: &str = "/etc/mlc-serve";
 /// Name of the config volume.
@@ -326,37 +325,40 @@ pub(crate) fn extra_volumes(model: &Model) -> (Vec<Volume>, Vec<VolumeMount>) {
     let mut volumes = Vec::new();
     let mut mounts = Vec::new();
     for v in &model.volumes {
-        let (kind, name) = (&v.source.0, v.source.1.clone().unwrap_or_default());
         let mut volume = Volume {
             name: v.name.clone(),
             ..Volume::default()
         };
-        match kind.as_str() {
-            "pvc" => {
+        let mut read_only = v.read_only;
+        match &v.source {
+            VolumeSource::Pvc(claim) => {
                 volume.persistent_volume_claim = Some(PersistentVolumeClaimVolumeSource {
-                    claim_name: name,
+                    claim_name: claim.clone(),
                     read_only: Some(v.read_only),
                 });
             }
-            "secret" => {
+            VolumeSource::Secret(name) => {
                 volume.secret = Some(SecretVolumeSource {
-                    secret_name: Some(name),
+                    secret_name: Some(name.clone()),
                     ..SecretVolumeSource::default()
                 });
             }
-            "config-map" => {
+            VolumeSource::ConfigMap(name) => {
                 volume.config_map = Some(ConfigMapVolumeSource {
-                    name,
+                    name: name.clone(),
                     ..ConfigMapVolumeSource::default()
                 });
             }
-            _ => volume.empty_dir = Some(EmptyDirVolumeSource::default()),
+            VolumeSource::EmptyDir => {
+                volume.empty_dir = Some(EmptyDirVolumeSource::default());
+                read_only = false;
+            }
         }
         volumes.push(volume);
         mounts.push(VolumeMount {
             name: v.name.clone(),
             mount_path: v.mount.clone(),
-            read_only: Some(v.read_only && kind != "empty-dir"),
+            read_only: Some(read_only),
             ..VolumeMount::default()
         });
     }
@@ -388,13 +390,9 @@ fn product_labels(pool: &Pool) -> Vec<String> {
         .collect()
 }
 
-/// Affinity, tolerations and runtime class for `model` (none for CPU models).
-pub(crate) fn placement(project: &Project, model: &Model) -> Placement {
-    let pool = model
-        .accelerator
-        .pool
-        .as_ref()
-        .and_then(|p| project.pools.get(&p.value));
+/// Affinity, tolerations and runtime class for `model` on its resolved `pool` (none for
+/// CPU models).
+pub(crate) fn placement(model: &Model, pool: Option<&Pool>) -> Placement {
     let user_affinity: Option<Affinity> = model
         .affinity
         .as_ref()

@@ -25,8 +25,8 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::Owner;
 use super::pod::{self, CONFIG_DIR, CONFIG_VOLUME, MODEL_DIR, Serving};
-use super::runtime_config::runtime_config_name;
-use crate::model::{Disruption, Model, Policy, Project};
+use crate::model::plan::{ModelFiles, Plan, ResourceMetric, Scaler, Workload};
+use crate::model::{Disruption, Model};
 
 /// Image of the init container that fetches remote artifacts (KServe's storage initializer).
 pub(crate) const STORAGE_INITIALIZER: &str = "kserve/storage-initializer:v0.20.0";
@@ -36,109 +36,81 @@ fn int_or_string(text: &str) -> IntOrString {
         .map_or_else(|_| IntOrString::String(text.to_owned()), IntOrString::Int)
 }
 
-/// Where a `serve deployment` model's files come from, and the path mlc-serve reads.
-pub(crate) fn model_source(model: &Model) -> (Volume, VolumeMount, Option<Container>, String) {
-    let uri = &model.artifact.uri.value;
+/// The model volume, its mount and the init container that fills it, from the plan's files.
+fn model_source(model: &Model, plan: &Plan) -> (Volume, VolumeMount, Option<Container>) {
     let volume_name = "model".to_owned();
-    if let Some(rest) = uri.strip_prefix("pvc://") {
-        let (claim, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (sub_path, file) = if path.is_empty() || path.ends_with('/') {
-            (path.trim_end_matches('/').to_owned(), None)
-        } else {
-            match path.rsplit_once('/') {
-                Some((dir, file)) => (dir.to_owned(), Some(file.to_owned())),
-                None => (String::new(), Some(path.to_owned())),
-            }
-        };
-        let volume = Volume {
-            name: volume_name.clone(),
-            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                claim_name: claim.to_owned(),
-                read_only: Some(true),
-            }),
-            ..Volume::default()
-        };
-        // TF Serving reads numbered version directories below its base path: a URI that
-        // names one version directory is mounted as that version below `/mnt/models`.
-        let version_dir = sub_path
-            .rsplit('/')
-            .next()
-            .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()));
-        let mount_path = match (model.format.value, version_dir, &file) {
-            (crate::model::Format::Tensorflow, Some(v), None) => format!("{MODEL_DIR}/{v}"),
-            _ => MODEL_DIR.to_owned(),
-        };
-        let mount = VolumeMount {
-            name: volume_name,
+    match &plan.files {
+        ModelFiles::Claim {
+            claim,
+            sub_path,
             mount_path,
-            read_only: Some(true),
-            sub_path: (!sub_path.is_empty()).then_some(sub_path),
-            ..VolumeMount::default()
-        };
-        let path = file.map_or_else(|| MODEL_DIR.to_owned(), |f| format!("{MODEL_DIR}/{f}"));
-        return (volume, mount, None, path);
-    }
-    let volume = Volume {
-        name: volume_name.clone(),
-        empty_dir: Some(EmptyDirVolumeSource::default()),
-        ..Volume::default()
-    };
-    let mount = VolumeMount {
-        name: volume_name.clone(),
-        mount_path: MODEL_DIR.into(),
-        ..VolumeMount::default()
-    };
-    let fetch = Container {
-        name: "storage-initializer".into(),
-        image: Some(STORAGE_INITIALIZER.into()),
-        args: Some(vec![uri.clone(), MODEL_DIR.into()]),
-        env_from: model.storage_secret.as_ref().map(|s| {
-            vec![EnvFromSource {
-                secret_ref: Some(SecretEnvSource {
-                    name: s.clone(),
-                    optional: None,
+            ..
+        } => {
+            let volume = Volume {
+                name: volume_name.clone(),
+                persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                    claim_name: claim.clone(),
+                    read_only: Some(true),
                 }),
-                ..EnvFromSource::default()
-            }]
-        }),
-        resources: Some(pod::resources(model, None)),
-        security_context: Some(pod::container_security(pod::RUNTIME_USER)),
-        volume_mounts: Some(vec![mount.clone()]),
-        ..Container::default()
-    };
-    let file = uri
-        .rsplit('/')
-        .next()
-        .filter(|f| f.ends_with(".onnx"))
-        .map(str::to_owned);
-    let path = file.map_or_else(|| MODEL_DIR.to_owned(), |f| format!("{MODEL_DIR}/{f}"));
-    (volume, mount, Some(fetch), path)
+                ..Volume::default()
+            };
+            let mount = VolumeMount {
+                name: volume_name,
+                mount_path: mount_path.clone(),
+                read_only: Some(true),
+                sub_path: (!sub_path.is_empty()).then(|| sub_path.clone()),
+                ..VolumeMount::default()
+            };
+            (volume, mount, None)
+        }
+        ModelFiles::Fetched { uri, .. } => {
+            let volume = Volume {
+                name: volume_name.clone(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Volume::default()
+            };
+            let mount = VolumeMount {
+                name: volume_name,
+                mount_path: MODEL_DIR.into(),
+                ..VolumeMount::default()
+            };
+            let fetch = Container {
+                name: "storage-initializer".into(),
+                image: Some(STORAGE_INITIALIZER.into()),
+                args: Some(vec![uri.clone(), MODEL_DIR.into()]),
+                env_from: plan.credentials.storage.as_ref().map(|s| {
+                    vec![EnvFromSource {
+                        secret_ref: Some(SecretEnvSource {
+                            name: s.0.clone(),
+                            optional: None,
+                        }),
+                        ..EnvFromSource::default()
+                    }]
+                }),
+                resources: Some(pod::resources(model, None)),
+                security_context: Some(pod::container_security(pod::RUNTIME_USER)),
+                volume_mounts: Some(vec![mount.clone()]),
+                ..Container::default()
+            };
+            (volume, mount, Some(fetch))
+        }
+    }
 }
 
 /// The Deployment of a `serve deployment` model.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "each input is a distinct part of the pod"
-)]
 pub(crate) fn deployment(
     owner: &Owner<'_>,
-    project: &Project,
     model: &Model,
-    namespace: &str,
+    plan: &Plan,
     serving: &Serving,
     rollout_hash: &str,
-    service_account: Option<String>,
-    scaled: bool,
 ) -> Deployment {
-    let pool = model
-        .accelerator
-        .pool
-        .as_ref()
-        .and_then(|p| project.pools.get(&p.value));
-    let (model_volume, model_mount, fetch, _) = model_source(model);
+    let pool = plan.pool.as_deref();
+    let namespace = plan.namespace.as_str();
+    let (model_volume, model_mount, fetch) = model_source(model, plan);
     let mut mounts = vec![model_mount];
     let mut volumes = vec![model_volume];
-    if serving.mlc_serve {
+    if let Some(rc) = &plan.runtime_config {
         mounts.push(VolumeMount {
             name: CONFIG_VOLUME.into(),
             mount_path: CONFIG_DIR.into(),
@@ -148,7 +120,7 @@ pub(crate) fn deployment(
         volumes.push(Volume {
             name: CONFIG_VOLUME.into(),
             config_map: Some(ConfigMapVolumeSource {
-                name: runtime_config_name(model),
+                name: rc.name.clone(),
                 ..ConfigMapVolumeSource::default()
             }),
             ..Volume::default()
@@ -157,7 +129,7 @@ pub(crate) fn deployment(
     let (extra_volumes, extra_mounts) = pod::extra_volumes(model);
     mounts.extend(extra_mounts);
     volumes.extend(extra_volumes);
-    let placement = pod::placement(project, model);
+    let placement = pod::placement(model, pool);
     let selector = owner.selector();
     let mut pod_labels = owner.labels();
     pod_labels.extend(selector.clone());
@@ -166,9 +138,10 @@ pub(crate) fn deployment(
         ..ObjectMeta::default()
     };
     template_meta.annotations = Some(pod::pod_annotations(rollout_hash, serving));
-    let replicas = (!scaled).then(|| i32::try_from(model.autoscale.min.value).unwrap_or(i32::MAX));
+    let replicas = matches!(plan.scaler, Scaler::Fixed)
+        .then(|| i32::try_from(model.autoscale.min.value).unwrap_or(i32::MAX));
     Deployment {
-        metadata: owner.meta("Deployment", &model.name.value, Some(namespace)),
+        metadata: owner.meta("Deployment", plan.workload.name(), Some(namespace)),
         spec: Some(DeploymentSpec {
             replicas,
             selector: LabelSelector {
@@ -187,7 +160,7 @@ pub(crate) fn deployment(
                 metadata: Some(template_meta),
                 spec: Some(PodSpec {
                     automount_service_account_token: Some(false),
-                    service_account_name: service_account,
+                    service_account_name: Some(plan.service_account.clone()),
                     security_context: Some(pod::pod_security(serving.user)),
                     containers: vec![Container {
                         name: "model-server".into(),
@@ -202,14 +175,7 @@ pub(crate) fn deployment(
                     priority_class_name: model.priority_class.clone(),
                     topology_spread_constraints: Some(pod::topology(model, &selector))
                         .filter(|t| !t.is_empty()),
-                    image_pull_secrets: Some(
-                        model
-                            .image_pull_secrets
-                            .iter()
-                            .map(|n| LocalObjectReference { name: n.clone() })
-                            .collect::<Vec<_>>(),
-                    )
-                    .filter(|v| !v.is_empty()),
+                    image_pull_secrets: Some(pull_secrets(plan)).filter(|v| !v.is_empty()),
                     termination_grace_period_seconds: Some(30),
                     ..PodSpec::default()
                 }),
@@ -221,9 +187,9 @@ pub(crate) fn deployment(
 }
 
 /// The Service in front of a `serve deployment` model.
-pub(crate) fn service(owner: &Owner<'_>, model: &Model, namespace: &str) -> Service {
+pub(crate) fn service(owner: &Owner<'_>, plan: &Plan) -> Service {
     Service {
-        metadata: owner.meta("Service", &model.name.value, Some(namespace)),
+        metadata: owner.meta("Service", plan.workload.name(), Some(&plan.namespace)),
         spec: Some(ServiceSpec {
             selector: Some(owner.selector()),
             ports: Some(vec![ServicePort {
@@ -244,25 +210,19 @@ pub(crate) fn service(owner: &Owner<'_>, model: &Model, namespace: &str) -> Serv
 pub(crate) fn hpa(
     owner: &Owner<'_>,
     model: &Model,
-    namespace: &str,
-) -> Option<HorizontalPodAutoscaler> {
-    let (resource, target) = match model.autoscale.policy.as_ref().map(|p| &p.value) {
-        Some(Policy::Cpu(t)) => ("cpu", *t),
-        Some(Policy::Memory(t)) => ("memory", *t),
-        _ => return None,
-    };
+    plan: &Plan,
+    metric: ResourceMetric,
+) -> HorizontalPodAutoscaler {
+    let (resource, target) = (metric.resource, metric.target);
+    let name = plan.workload.name();
     let clamp = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
-    Some(HorizontalPodAutoscaler {
-        metadata: owner.meta(
-            "HorizontalPodAutoscaler",
-            &model.name.value,
-            Some(namespace),
-        ),
+    HorizontalPodAutoscaler {
+        metadata: owner.meta("HorizontalPodAutoscaler", name, Some(&plan.namespace)),
         spec: Some(HorizontalPodAutoscalerSpec {
             scale_target_ref: CrossVersionObjectReference {
                 api_version: Some("apps/v1".into()),
                 kind: "Deployment".into(),
-                name: model.name.value.clone(),
+                name: name.to_owned(),
             },
             min_replicas: Some(clamp(model.autoscale.min.value.max(1))),
             max_replicas: clamp(model.autoscale.max.value),
@@ -281,14 +241,14 @@ pub(crate) fn hpa(
             ..HorizontalPodAutoscalerSpec::default()
         }),
         ..HorizontalPodAutoscaler::default()
-    })
+    }
 }
 
 /// The PodDisruptionBudget of a model (DESIGN §8.16), selecting `selector`.
 pub(crate) fn pdb(
     owner: &Owner<'_>,
     model: &Model,
-    namespace: &str,
+    plan: &Plan,
     selector: BTreeMap<String, String>,
 ) -> Option<PodDisruptionBudget> {
     let min = model.autoscale.min.value;
@@ -302,7 +262,11 @@ pub(crate) fn pdb(
         Disruption::MinAvailable(v) => (None, Some(int_or_string(&v))),
     };
     Some(PodDisruptionBudget {
-        metadata: owner.meta("PodDisruptionBudget", &model.name.value, Some(namespace)),
+        metadata: owner.meta(
+            "PodDisruptionBudget",
+            plan.workload.name(),
+            Some(&plan.namespace),
+        ),
         spec: Some(PodDisruptionBudgetSpec {
             max_unavailable,
             min_available,
@@ -318,38 +282,36 @@ pub(crate) fn pdb(
 
 /// The ServiceAccount of a model: no token mounted, with the cloud-identity annotations,
 /// storage credentials and image pull secrets the KDL declares.
-pub(crate) fn service_account(
-    owner: &Owner<'_>,
-    model: &Model,
-    namespace: &str,
-) -> Option<ServiceAccount> {
-    let name = model
-        .service_account
-        .clone()
-        .unwrap_or_else(|| model.name.value.clone());
-    let mut metadata = owner.meta("ServiceAccount", &name, Some(namespace));
+pub(crate) fn service_account(owner: &Owner<'_>, model: &Model, plan: &Plan) -> ServiceAccount {
+    let mut metadata = owner.meta(
+        "ServiceAccount",
+        &plan.service_account,
+        Some(&plan.namespace),
+    );
     metadata
         .annotations
         .get_or_insert_with(BTreeMap::new)
         .extend(model.service_account_annotations.clone());
-    Some(ServiceAccount {
+    ServiceAccount {
         metadata,
         automount_service_account_token: Some(false),
-        image_pull_secrets: Some(
-            model
-                .image_pull_secrets
-                .iter()
-                .map(|n| LocalObjectReference { name: n.clone() })
-                .collect::<Vec<_>>(),
-        )
-        .filter(|v| !v.is_empty()),
-        secrets: model.storage_secret.as_ref().map(|s| {
+        image_pull_secrets: Some(pull_secrets(plan)).filter(|v| !v.is_empty()),
+        secrets: plan.credentials.storage.as_ref().map(|s| {
             vec![ObjectReference {
-                name: Some(s.clone()),
+                name: Some(s.0.clone()),
                 ..ObjectReference::default()
             }]
         }),
-    })
+    }
+}
+
+/// The image pull secrets of a model's pods and ServiceAccount.
+pub(crate) fn pull_secrets(plan: &Plan) -> Vec<LocalObjectReference> {
+    plan.credentials
+        .image_pull
+        .iter()
+        .map(|s| LocalObjectReference { name: s.0.clone() })
+        .collect()
 }
 
 /// The NetworkPolicy admitting the serving port from the model's namespace and the
@@ -357,11 +319,11 @@ pub(crate) fn service_account(
 pub(crate) fn network_policy(
     owner: &Owner<'_>,
     model: &Model,
-    namespace: &str,
+    plan: &Plan,
     pod_selector: BTreeMap<String, String>,
     port: u16,
 ) -> NetworkPolicy {
-    let knative = model.serve.value == crate::model::ServeTarget::KserveKnative;
+    let knative = matches!(plan.workload, Workload::Kserve { knative: true, .. });
     let mut from = vec![NetworkPolicyPeer {
         pod_selector: Some(LabelSelector::default()),
         ..NetworkPolicyPeer::default()
@@ -393,7 +355,7 @@ pub(crate) fn network_policy(
     ports.sort_unstable();
     ports.dedup();
     NetworkPolicy {
-        metadata: owner.meta("NetworkPolicy", &model.name.value, Some(namespace)),
+        metadata: owner.meta("NetworkPolicy", plan.workload.name(), Some(&plan.namespace)),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(LabelSelector {
                 match_labels: Some(pod_selector),

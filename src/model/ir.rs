@@ -2,6 +2,7 @@
 //! beside the values that later stages may need to point at.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::catalog::GpuSpec;
 use super::units::{Duration, Quantity};
@@ -38,8 +39,8 @@ pub struct Project {
     pub image: Image,
     /// Clusters by name (an implicit `default` exists).
     pub clusters: BTreeMap<String, Cluster>,
-    /// GPU pools by name.
-    pub pools: BTreeMap<String, Pool>,
+    /// GPU pools by name (shared with the plans that place models on them).
+    pub pools: BTreeMap<String, Arc<Pool>>,
     /// Models as declared (before environment overrides).
     pub models: BTreeMap<String, Model>,
     /// Environments with their resolved models.
@@ -322,8 +323,8 @@ impl ServeTarget {
 pub struct Artifact {
     /// The URI as written.
     pub uri: Spanned<String>,
-    /// The scheme (`s3`, `gs`, `pvc`, `https`, `oci`, `hf`, `file`).
-    pub scheme: String,
+    /// Where the files are, by scheme, with the parts mlc needs split out once.
+    pub location: Location,
     /// The sha256 digest (64 lower-case hex digits), when given.
     pub sha256: Option<Spanned<String>>,
 }
@@ -331,7 +332,77 @@ pub struct Artifact {
 impl Artifact {
     /// Whether the URI names a directory (ends with `/`, or is a repository reference).
     pub fn is_directory(&self) -> bool {
-        self.uri.value.ends_with('/') || matches!(self.scheme.as_str(), "hf" | "oci")
+        self.uri.value.ends_with('/')
+            || matches!(
+                self.location,
+                Location::Remote(RemoteScheme::Hf | RemoteScheme::Oci)
+            )
+    }
+}
+
+/// Where an artifact's files are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `pvc://<claim>/<path>`: a PersistentVolumeClaim mounted read-only.
+    Pvc {
+        /// The claim name.
+        claim: String,
+        /// The path inside the claim (no leading `/`; may be empty or end with `/`).
+        path: String,
+    },
+    /// `file://<path>`: a file of the project, relative to its root.
+    File {
+        /// The path after `file://`.
+        path: String,
+    },
+    /// A remote store that a storage initializer fetches from.
+    Remote(RemoteScheme),
+}
+
+/// The schemes of remote artifacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteScheme {
+    /// `s3://`
+    S3,
+    /// `gs://`
+    Gs,
+    /// `https://`
+    Https,
+    /// `http://`
+    Http,
+    /// `oci://`
+    Oci,
+    /// `hf://`
+    Hf,
+}
+
+impl Location {
+    /// Every scheme mlc accepts, with its spelling.
+    pub const SCHEMES: &'static [&'static str] =
+        &["s3", "gs", "pvc", "https", "http", "oci", "hf", "file"];
+
+    /// Splits `uri` once; `None` for a scheme outside [`Location::SCHEMES`].
+    pub fn parse(uri: &str) -> Option<Location> {
+        let (scheme, rest) = uri.split_once("://")?;
+        Some(match scheme {
+            "pvc" => {
+                let (claim, path) = rest.split_once('/').unwrap_or((rest, ""));
+                Location::Pvc {
+                    claim: claim.to_owned(),
+                    path: path.to_owned(),
+                }
+            }
+            "file" => Location::File {
+                path: rest.to_owned(),
+            },
+            "s3" => Location::Remote(RemoteScheme::S3),
+            "gs" => Location::Remote(RemoteScheme::Gs),
+            "https" => Location::Remote(RemoteScheme::Https),
+            "http" => Location::Remote(RemoteScheme::Http),
+            "oci" => Location::Remote(RemoteScheme::Oci),
+            "hf" => Location::Remote(RemoteScheme::Hf),
+            _ => return None,
+        })
     }
 }
 
@@ -574,10 +645,23 @@ pub struct Volume {
     pub name: String,
     /// Mount path.
     pub mount: String,
-    /// Source kind (`pvc`, `secret`, `config-map`, `empty-dir`) and its name.
-    pub source: (String, Option<String>),
+    /// What is mounted.
+    pub source: VolumeSource,
     /// Whether it is mounted read-only.
     pub read_only: bool,
+}
+
+/// The source of an extra volume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VolumeSource {
+    /// A PersistentVolumeClaim, by name.
+    Pvc(String),
+    /// A Secret, by name.
+    Secret(String),
+    /// A ConfigMap, by name.
+    ConfigMap(String),
+    /// A scratch `emptyDir`.
+    EmptyDir,
 }
 
 /// A JSON merge patch on one emitted object.
@@ -692,8 +776,17 @@ pub struct Environment {
     pub namespace: Spanned<String>,
     /// Every model, with this environment's overrides applied.
     pub models: BTreeMap<String, Model>,
+    /// The serving plan of each model (same keys as `models`).
+    pub plans: BTreeMap<String, super::plan::Plan>,
     /// Whether it was declared (false for the implicit `default`).
     pub declared: bool,
     /// A quota on the namespace, when declared.
     pub quota: Option<Quota>,
+}
+
+impl Environment {
+    /// Each model with its plan, in name order.
+    pub fn planned(&self) -> impl Iterator<Item = (&Model, &super::plan::Plan)> {
+        self.models.values().zip(self.plans.values())
+    }
 }

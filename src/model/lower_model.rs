@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use super::ir::{
     Accelerator, AcceleratorKind, Artifact, Autoscale, Batching, Canary, Disruption, EnvValue,
-    Format, Model, Patch, Policy, Probes, Resources, Runtime, ServeTarget, Spanned, TopologySpread,
-    Volume,
+    Format, Location, Model, Patch, Policy, Probes, Resources, Runtime, ServeTarget, Spanned,
+    TopologySpread, Volume, VolumeSource,
 };
 use super::reader::{Reader, check_children, list, no_children};
 use super::units::Duration;
@@ -50,7 +50,7 @@ pub(crate) const KEYED_CHILDREN: &[&str] = &[
     "patch",
 ];
 
-const SCHEMES: &[&str] = &["s3", "gs", "pvc", "https", "http", "oci", "hf", "file"];
+const SCHEMES: &[&str] = Location::SCHEMES;
 
 /// Lowers a model whose children are `children` (the model node gives name and spans).
 pub(crate) fn lower_model(
@@ -396,9 +396,10 @@ pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Art
         .value
         .split_once("://")
         .is_some_and(|(_, rest)| !rest.is_empty() && !rest.contains(char::is_whitespace));
-    let scheme = match scheme {
-        Some(s) if SCHEMES.contains(&s.as_str()) && rest_ok => s,
-        other => {
+    let location = Location::parse(&uri.value).filter(|_| rest_ok);
+    let location = match (location, scheme) {
+        (Some(location), _) => location,
+        (None, other) => {
             let why = match other {
                 Some(s) if !SCHEMES.contains(&s.as_str()) => format!("unsupported scheme `{s}`"),
                 Some(_) => "the URI has no path".to_owned(),
@@ -443,7 +444,7 @@ pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Art
     });
     Some(Artifact {
         uri,
-        scheme,
+        location,
         sha256,
     })
 }
@@ -971,13 +972,17 @@ fn lower_volume(node: &Node, diags: &mut Diagnostics) -> Option<Volume> {
     let mount = r.str("mount");
     let read_only = r.bool("read-only").is_none_or(|b| b.value);
     let mut sources = Vec::new();
-    for kind in ["pvc", "secret", "config-map"] {
-        if let Some(s) = r.str(kind) {
-            sources.push((kind.to_owned(), Some(s.value)));
-        }
+    if let Some(s) = r.str("pvc") {
+        sources.push(VolumeSource::Pvc(s.value));
+    }
+    if let Some(s) = r.str("secret") {
+        sources.push(VolumeSource::Secret(s.value));
+    }
+    if let Some(s) = r.str("config-map") {
+        sources.push(VolumeSource::ConfigMap(s.value));
     }
     if r.bool("empty-dir").is_some_and(|b| b.value) {
-        sources.push(("empty-dir".to_owned(), None));
+        sources.push(VolumeSource::EmptyDir);
     }
     let ex = "volume cache mount=\"/cache\" empty-dir=#true";
     if mount.is_none() {

@@ -95,7 +95,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             && unique("pool", &pool.name, &mut pool_spans, &mut diags)
         {
             check_ref("cluster", &pool.cluster, clusters.keys(), &mut diags);
-            pools.insert(pool.name.value.clone(), pool);
+            pools.insert(pool.name.value.clone(), std::sync::Arc::new(pool));
         }
     }
 
@@ -181,10 +181,25 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 ),
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
+                plans: BTreeMap::new(),
                 declared: false,
                 quota: None,
             },
         );
+    }
+
+    // Plans are made of a model that lowered cleanly: an unknown pool is reported here only
+    // when it is not the echo of a pool that failed to lower.
+    if !diags.has_errors() {
+        for env in environments.values_mut() {
+            env.plans = super::plan::plan_environment(
+                &env.name.value,
+                &env.namespace.value,
+                &env.models,
+                &pools,
+                &mut diags,
+            );
+        }
     }
 
     let Some((name, kubernetes, labels, annotations, image)) = project else {
@@ -510,6 +525,7 @@ fn lower_environment(
         cluster,
         namespace,
         models,
+        plans: BTreeMap::new(),
         declared: true,
         quota,
     })

@@ -6,13 +6,16 @@
 
 pub mod catalog;
 mod ir;
+mod layout;
 mod lower_model;
 mod lower_pool;
 mod lower_project;
 pub mod names;
+pub mod plan;
 mod reader;
 pub mod units;
 
 pub use ir::*;
+pub use layout::{layout_counts, named_layout};
 pub use lower_model::MODEL_CHILDREN;
 pub use lower_project::{KUBERNETES_VERSIONS, TOP_LEVEL, check_ref, lower};

@@ -143,13 +143,7 @@ impl fmt::Display for Duration {
     }
 }
 
-/// Whether `hex` is a sha256 digest as mlc writes it: 64 lower-case hex digits.
-pub fn is_sha256_hex(hex: &str) -> bool {
-    hex.len() == 64
-        && hex
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-}
+pub use crate::canonical::digest::is_sha256_hex;
 
 #[cfg(test)]
 mod tests {

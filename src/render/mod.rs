@@ -3,4 +3,7 @@
 
 pub mod tree;
 pub mod write;
-pub mod yaml;
+
+/// The YAML writer render uses for every file (it lives in [`crate::canonical`], which emit
+/// shares for the runtime config text).
+pub use crate::canonical::yaml;

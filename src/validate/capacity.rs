@@ -1,9 +1,11 @@
 //! Pool capacity per cluster over every environment on it (DESIGN §8.3).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use super::gpu::{layout_counts, pool_profile, pool_span};
+use super::gpu::{pool_profile, pool_span};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::layout_counts;
 use crate::model::{AcceleratorKind, Model, Pool, Project, Sharing};
 use crate::source::Span;
 
@@ -43,14 +45,11 @@ type Usage = (u64, Vec<(String, String, u64, Span)>);
 
 /// Checks that each pool can hold the minimum replicas of every model placed on it.
 pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
-    // (pool, resource) → (total, [(env, model, count, span)])
-    let mut use_: BTreeMap<(String, String), Usage> = BTreeMap::new();
+    // (pool, resource) → (pool, total, [(env, model, count, span)])
+    let mut use_: BTreeMap<(String, String), (Arc<Pool>, Usage)> = BTreeMap::new();
     for env in project.environments.values() {
-        for model in env.models.values() {
-            let Some(pool_name) = &model.accelerator.pool else {
-                continue;
-            };
-            let Some(pool) = project.pools.get(&pool_name.value) else {
+        for (model, plan) in env.planned() {
+            let Some(pool) = &plan.pool else {
                 continue;
             };
             if pool.cluster.value != env.cluster.value {
@@ -67,7 +66,9 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
             if count == 0 {
                 continue;
             }
-            let entry = use_.entry((pool.name.value.clone(), key)).or_default();
+            let (_, entry) = use_
+                .entry((pool.name.value.clone(), key))
+                .or_insert_with(|| (Arc::clone(pool), Usage::default()));
             entry.0 += count;
             entry.1.push((
                 env.name.value.clone(),
@@ -77,11 +78,8 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
             ));
         }
     }
-    for ((pool_name, key), (total, users)) in use_ {
-        let Some(pool) = project.pools.get(&pool_name) else {
-            continue;
-        };
-        let available = supply(pool, &key);
+    for ((pool_name, key), (pool, (total, users))) in use_ {
+        let available = supply(&pool, &key);
         if total <= available {
             continue;
         }
@@ -89,7 +87,7 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
             "E0307",
             format!("pool `{pool_name}` has {available} {key} but its models need {total} at minimum replicas"),
         )
-        .label(pool_span(pool), format!("{available} {key} in cluster `{}`", pool.cluster.value));
+        .label(pool_span(&pool), format!("{available} {key} in cluster `{}`", pool.cluster.value));
         let mut seen = Vec::new();
         for (_, _, _, span) in &users {
             if !seen.contains(span) {

@@ -5,48 +5,12 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, closest, did_you_mean};
 use crate::model::catalog::{MigProfile, MigSpec};
+use crate::model::plan::Plan;
 use crate::model::{
     AcceleratorKind, Environment, Model, OversubscriptionKind, Pool, Project, Sharing, Spanned,
 };
+use crate::model::{layout_counts, named_layout};
 use crate::source::Span;
-
-/// The per-GPU instance counts of a pool's MIG layout, resolved against its GPU.
-pub(crate) fn layout_counts(pool: &Pool) -> Option<BTreeMap<&'static str, u32>> {
-    let mig = pool.gpu.value.mig()?;
-    match &pool.sharing {
-        Sharing::MigMixed(layout) => match &layout.config {
-            Some(name) => named_layout(mig, name),
-            None => Some(
-                layout
-                    .counts
-                    .iter()
-                    .filter_map(|(p, n)| mig.profile(p).map(|p| (p.name, n.value)))
-                    .collect(),
-            ),
-        },
-        Sharing::MigSingle(profile) => mig
-            .profile(&profile.value)
-            .map(|p| BTreeMap::from([(p.name, p.max)])),
-        Sharing::Whole => None,
-    }
-}
-
-fn named_layout(mig: &MigSpec, name: &str) -> Option<BTreeMap<&'static str, u32>> {
-    if name == "all-balanced" {
-        return (!mig.balanced.is_empty()).then(|| {
-            mig.balanced
-                .iter()
-                .filter_map(|(p, n)| mig.profile(p).map(|p| (p.name, *n)))
-                .collect()
-        });
-    }
-    let profile = name.strip_prefix("all-")?;
-    let profile = mig
-        .profiles
-        .iter()
-        .find(|p| p.name.replace('+', ".") == profile)?;
-    Some(BTreeMap::from([(profile.name, profile.max)]))
-}
 
 fn layout_names(mig: &MigSpec) -> Vec<String> {
     let mut names: Vec<String> = mig
@@ -299,13 +263,12 @@ pub(crate) fn check_accelerator(
     project: &Project,
     env: &Environment,
     model: &Model,
+    plan: &Plan,
     root: &Path,
     diags: &mut Diagnostics,
 ) {
     let accel = &model.accelerator;
-    let Some(pool_ref) = &accel.pool else { return };
-    let Some(pool) = project.pools.get(&pool_ref.value) else {
-        crate::model::check_ref("pool", pool_ref, project.pools.keys(), diags);
+    let (Some(pool_ref), Some(pool)) = (&accel.pool, &plan.pool) else {
         return;
     };
     if pool.cluster.value != env.cluster.value && project.clusters.contains_key(&env.cluster.value)
@@ -432,10 +395,9 @@ pub(crate) fn check_accelerator(
 /// E0320: a local artifact larger than the accelerator's usable memory.
 fn check_memory_fit(model: &Model, usable_gib: Option<f64>, root: &Path, diags: &mut Diagnostics) {
     let Some(usable) = usable_gib else { return };
-    if model.artifact.scheme != "file" {
+    let crate::model::Location::File { path } = &model.artifact.location else {
         return;
-    }
-    let path = model.artifact.uri.value.trim_start_matches("file://");
+    };
     let path = root.join(path);
     let Ok(meta) = std::fs::metadata(&path) else {
         return;

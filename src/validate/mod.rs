@@ -1,16 +1,15 @@
 //! Stage 3: semantic rules over the whole resolved project, one file per rule family.
 //!
 //! Takes a [`Project`], gives diagnostics in the 03xx block (and the `W03xx` warnings).
-//! Rules read the IR only; every diagnostic points at the span that caused it.
+//! Rules read the IR and the serving plans only; every diagnostic points at the span that caused it.
 
 mod capacity;
 mod gpu;
 mod models;
+mod names;
 mod scaling;
 
 use std::path::Path;
-
-pub(crate) use gpu::layout_counts;
 
 use crate::diagnostics::Diagnostics;
 use crate::model::Project;
@@ -20,12 +19,13 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
     let mut diags = Diagnostics::default();
     gpu::check_pools(project, &mut diags);
     for env in project.environments.values() {
-        for model in env.models.values() {
-            gpu::check_accelerator(project, env, model, root, &mut diags);
-            scaling::check(model, &mut diags);
-            models::check(model, &mut diags);
+        for (model, plan) in env.planned() {
+            gpu::check_accelerator(project, env, model, plan, root, &mut diags);
+            scaling::check(model, plan, &mut diags);
+            models::check(model, plan, &mut diags);
         }
     }
+    names::check(project, &mut diags);
     capacity::check(project, &mut diags);
     models::check_project(project, &mut diags);
     diags

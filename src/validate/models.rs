@@ -2,39 +2,8 @@
 //! project-level image warning.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::plan::Plan;
 use crate::model::{Format, Model, Project, ServeTarget, Spanned, units::Quantity};
-
-/// Every name Kubernetes, KServe or KEDA will derive from the model (DESIGN §8.2).
-pub(crate) fn derived_names(model: &Model) -> Vec<String> {
-    let name = &model.name.value;
-    let keda = model
-        .autoscale
-        .policy
-        .as_ref()
-        .is_some_and(|p| p.value.is_event_driven());
-    match model.serve.value {
-        ServeTarget::Deployment => {
-            let mut v = vec![name.clone()];
-            if keda {
-                v.push(format!("keda-hpa-{name}"));
-            }
-            v
-        }
-        ServeTarget::KserveStandard | ServeTarget::KserveKnative => {
-            let mut v = vec![format!("{name}-predictor")];
-            if keda {
-                v.push(format!("keda-hpa-{name}-predictor"));
-            }
-            for canary in &model.canaries {
-                v.push(format!("{name}-{}-predictor", canary.name.value));
-                if keda {
-                    v.push(format!("keda-hpa-{name}-{}-predictor", canary.name.value));
-                }
-            }
-            v
-        }
-    }
-}
 
 fn check_limit(
     what: &str,
@@ -77,7 +46,7 @@ fn formats_for(target: ServeTarget) -> &'static [Format] {
 }
 
 /// Rules for one resolved model.
-pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
+pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     let r = &model.resources;
     check_limit("cpu", r.cpu.as_ref(), r.cpu_limit.as_ref(), diags);
     check_limit("memory", r.memory.as_ref(), r.memory_limit.as_ref(), diags);
@@ -132,21 +101,22 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
         }
     }
 
-    // One diagnostic per model, on the longest derived name: on the canary that makes it
-    // long when there is one, else on the model name.
-    if let Some(longest) = derived_names(model)
+    // One diagnostic per model, on the longest derived name that must be a DNS-1035 label
+    // (Services, and the Deployments and HPAs named like them): on the canary that makes it
+    // when there is one, else on the model name.
+    if let Some(longest) = plan
+        .derived_names()
         .into_iter()
-        .filter(|d| d.len() > 63)
-        .max_by_key(String::len)
+        .filter(|d| matches!(d.kind, "Deployment" | "HorizontalPodAutoscaler" | "Service"))
+        .filter(|d| d.name.len() > 63)
+        .max_by_key(|d| d.name.len())
     {
-        let canary = model
-            .canaries
-            .iter()
-            .find(|c| longest.contains(&format!("-{}-predictor", c.name.value)));
+        let canary = longest.canary.and_then(|i| model.canaries.get(i));
         let (span, what) = match canary {
             Some(c) => (c.name.span, "the canary name (or the model name)"),
             None => (model.name.span, "the model name"),
         };
+        let longest = longest.name;
         diags.push(
             Diagnostic::error(
                 "E0315",
@@ -176,7 +146,8 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
                 .label(artifact.uri.span, "directory artifact")
                 .help("point the URI at the model file, or drop `sha256` for a directory"),
             ),
-            None if !artifact.is_directory() && artifact.scheme != "pvc" => diags.push(
+            None if !artifact.is_directory()
+                && !matches!(artifact.location, crate::model::Location::Pvc { .. }) => diags.push(
                 Diagnostic::warning(
                     "W0301",
                     format!("artifact of `{}` has no sha256", model.name.value),

@@ -1,35 +1,11 @@
-//! The scaling matrix (DESIGN §8.7) and replica bounds.
+//! Replica bounds, and the scaling matrix (DESIGN §8.7) as the plan's scaler decided it.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Model, Policy, ServeTarget};
-
-/// Whether `policy` is legal on `target`, and if not, the help line.
-fn matrix(target: ServeTarget, policy: Option<&Policy>) -> Result<(), &'static str> {
-    use ServeTarget::{Deployment, KserveKnative, KserveStandard};
-    match (policy, target) {
-        (Some(Policy::Cpu(_) | Policy::Memory(_)), KserveKnative) => Err(
-            "cpu and memory scaling on KServe needs `serve kserve mode=standard` (KServe creates the HPA)",
-        ),
-        (Some(Policy::Concurrency(_) | Policy::Rps(_)), KserveStandard | Deployment) => Err(
-            "concurrency and rps scaling is Knative's: use `serve kserve mode=knative`, or scale on cpu, Prometheus or a queue",
-        ),
-        (
-            Some(
-                Policy::Prometheus { .. }
-                | Policy::Kafka { .. }
-                | Policy::Rabbitmq { .. }
-                | Policy::Sqs { .. },
-            ),
-            KserveKnative,
-        ) => Err(
-            "KEDA triggers need `serve kserve mode=standard` or `serve deployment`; Knative scales on concurrency or rps",
-        ),
-        _ => Ok(()),
-    }
-}
+use crate::model::plan::{Plan, Scaler};
+use crate::model::{Model, Policy};
 
 /// Replica bounds, the matrix and scale to zero for one model.
-pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
+pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     let a = &model.autoscale;
     let target = model.serve.value;
     if a.min.value > a.max.value {
@@ -53,7 +29,7 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
         return;
     }
     let policy = a.policy.as_ref().map(|p| &p.value);
-    if let Err(help) = matrix(target, policy) {
+    if let Scaler::Unsupported { help } = plan.scaler {
         let span = a.policy.as_ref().map_or(a.span, |p| p.span);
         diags.push(
             Diagnostic::error(
@@ -78,25 +54,18 @@ pub(crate) fn check(model: &Model, diags: &mut Diagnostics) {
         );
         return;
     }
-    if a.min.value == 0 {
-        let ok = match (target, policy) {
-            (ServeTarget::KserveKnative, Some(_)) => true,
-            (ServeTarget::KserveStandard | ServeTarget::Deployment, Some(p)) => p.is_event_driven(),
-            _ => false,
+    if a.min.value == 0 && !plan.scaler.scales_to_zero() {
+        let reason = match policy {
+            Some(Policy::Cpu(_) | Policy::Memory(_)) => {
+                "an HPA on cpu or memory cannot scale to zero: with no pod there is no utilisation to measure"
+            }
+            _ => "scale to zero needs Knative or a KEDA event source",
         };
-        if !ok {
-            let reason = match policy {
-                Some(Policy::Cpu(_) | Policy::Memory(_)) => {
-                    "an HPA on cpu or memory cannot scale to zero: with no pod there is no utilisation to measure"
-                }
-                _ => "scale to zero needs Knative or a KEDA event source",
-            };
-            diags.push(
+        diags.push(
                 Diagnostic::error("E0310", "this model cannot scale to zero")
                     .label(a.min.span, "`min=0`")
                     .note(reason)
                     .help("use `min=1`, or scale on Kafka, RabbitMQ, SQS or Prometheus (KEDA), or on concurrency with `serve kserve mode=knative`"),
             );
-        }
     }
 }

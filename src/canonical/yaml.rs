@@ -1,15 +1,38 @@
-//! Canonical YAML: keys sorted (the JSON value's maps are ordered), two-space indent,
-//! YAML 1.1-ambiguous strings quoted (DESIGN §8.6), trailing newline.
+//! Canonical YAML, the one writer of every YAML byte mlc writes: keys sorted (the JSON
+//! value's maps are ordered), two-space indent, YAML 1.1-ambiguous strings quoted
+//! (DESIGN §8.6), trailing newline. Files with a fixed key order (the lock file, the
+//! device-plugin config) go through [`to_yaml_ordered`] with the same settings.
 
+use serde::Serialize;
+use serde::ser::SerializeMap;
 use serde_json::Value;
 
 /// Renders one document.
 pub fn to_yaml(value: &Value) -> String {
+    to_yaml_ordered(value)
+}
+
+/// Renders one document of a typed value, keeping its field order.
+pub fn to_yaml_ordered<T: Serialize>(value: &T) -> String {
     let mut text = serde_saphyr::to_string(value).unwrap_or_default();
     if !text.ends_with('\n') {
         text.push('\n');
     }
     text
+}
+
+/// A map that serializes its entries in the order given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for OrderedMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
 }
 
 /// Renders a multi-document stream, each document starting with `---`.

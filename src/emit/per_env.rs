@@ -1,0 +1,70 @@
+//! The objects of one environment: the shared mlc-serve ServingRuntime, then every model's
+//! (in parallel).
+
+use rayon::prelude::*;
+
+use super::meta::Owner;
+use super::object::to_value;
+use super::per_model::emit_model;
+use super::{EmitOptions, Object, Scope, kserve};
+use crate::diagnostics::Diagnostics;
+use crate::model::plan::{Origin, Plan};
+use crate::model::{Environment, Model, Project, ServeTarget};
+
+/// Every object of environment `env`.
+pub(super) fn emit_env(
+    project: &Project,
+    env: &Environment,
+    options: &EmitOptions,
+) -> (Vec<Object>, Diagnostics) {
+    let mut objects = Vec::new();
+    let mut diags = Diagnostics::default();
+    let scope = Scope::Env(env.name.value.clone());
+    let ns = env.namespace.value.as_str();
+    let mlc_serve_models: Vec<&Model> = env
+        .models
+        .values()
+        .filter(|m| m.uses_mlc_serve() && m.serve.value != ServeTarget::Deployment)
+        .collect();
+    if !mlc_serve_models.is_empty() {
+        let owner = Owner::shared(
+            project,
+            kserve::MLC_SERVE_RUNTIME,
+            &format!("{}-{}", kserve::MLC_SERVE_RUNTIME, env.name.value),
+        );
+        let mut pull: Vec<String> = mlc_serve_models
+            .iter()
+            .flat_map(|m| m.image_pull_secrets.clone())
+            .collect();
+        pull.sort();
+        pull.dedup();
+        objects.push(Object {
+            scope: scope.clone(),
+            file: format!("_shared/servingruntime-{}.yaml", kserve::MLC_SERVE_RUNTIME),
+            value: to_value(&kserve::serving_runtime(
+                &owner,
+                ns,
+                &options.mlc_serve_image,
+                &pull,
+            )),
+            span: env.name.span,
+            origin: Origin {
+                env: Some(env.name.value.clone()),
+                ..Origin::default()
+            },
+        });
+    }
+    let models: Vec<(&Model, &Plan)> = env.planned().collect();
+    let per_model: Vec<(Vec<Object>, Diagnostics)> = models
+        .par_iter()
+        .map(|(model, plan)| emit_model(project, model, plan, options))
+        .collect();
+    for (mut model_objects, d) in per_model {
+        diags.extend(d);
+        objects.append(&mut model_objects);
+    }
+    for o in &mut objects {
+        o.scope = scope.clone();
+    }
+    (objects, diags)
+}

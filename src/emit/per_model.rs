@@ -1,0 +1,129 @@
+//! The objects of one model in one environment, a function of its plan.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ConfigMap;
+
+use super::meta::Owner;
+use super::object::to_value;
+use super::patch::{self, Draft};
+use super::{EmitOptions, Object, Scope, keda, kserve, pod, rollout, workload};
+use crate::diagnostics::Diagnostics;
+use crate::model::plan::{Plan, Scaler, Workload};
+use crate::model::{Model, Project};
+
+/// Every object of `model` as `plan` says, patched; `E0203` for a patch on nothing.
+pub(super) fn emit_model(
+    project: &Project,
+    model: &Model,
+    plan: &Plan,
+    options: &EmitOptions,
+) -> (Vec<Object>, Diagnostics) {
+    let owner = Owner::model(project, model, plan);
+    let ns = plan.namespace.as_str();
+    let serving = pod::serving(model, &options.mlc_serve_image);
+    let mut out: Vec<(String, serde_json::Value)> = Vec::new();
+
+    if let Some(rc) = &plan.runtime_config {
+        let cm = ConfigMap {
+            metadata: owner.meta("ConfigMap", &rc.name, Some(ns)),
+            data: Some(BTreeMap::from([(
+                "config.yaml".to_owned(),
+                rc.text.clone(),
+            )])),
+            ..ConfigMap::default()
+        };
+        out.push(("configmap-runtime".into(), to_value(&cm)));
+    }
+    let rollout_hash = rollout::hash(model, plan, &serving, &options.mlc_serve_image);
+    out.push((
+        "serviceaccount".into(),
+        to_value(&workload::service_account(&owner, model, plan)),
+    ));
+    let (scaled, auth) = match &plan.scaler {
+        Scaler::ScaledObjects { targets, auth } => (targets.as_slice(), auth.as_ref()),
+        _ => (&[][..], None),
+    };
+    if let Some(ta) = auth {
+        out.push((
+            ta.file.clone(),
+            to_value(&keda::trigger_authentication(&owner, plan, ta)),
+        ));
+    }
+    let scaled_objects = |out: &mut Vec<(String, serde_json::Value)>| {
+        for target in scaled {
+            if let Some(so) = keda::scaled_object(&owner, model, plan, target, auth) {
+                out.push((target.file.clone(), to_value(&so)));
+            }
+        }
+    };
+    let selector = match &plan.workload {
+        Workload::Kserve { name, .. } => {
+            let mut pod_labels = owner.labels();
+            pod_labels.retain(|k, _| k.starts_with("app.kubernetes.io/"));
+            let inputs = kserve::PredictorInputs {
+                model,
+                plan,
+                serving: &serving,
+                rollout_hash,
+                pod_labels,
+            };
+            out.push((
+                "inferenceservice".into(),
+                to_value(&kserve::inference_service(&owner, &inputs)),
+            ));
+            scaled_objects(&mut out);
+            BTreeMap::from([
+                (
+                    "serving.kserve.io/inferenceservice".to_owned(),
+                    name.clone(),
+                ),
+                ("component".to_owned(), "predictor".to_owned()),
+            ])
+        }
+        Workload::Deployment { .. } => {
+            let deployment = workload::deployment(&owner, model, plan, &serving, &rollout_hash);
+            out.push(("deployment".into(), to_value(&deployment)));
+            out.push(("service".into(), to_value(&workload::service(&owner, plan))));
+            if let Scaler::Hpa(metric) = plan.scaler {
+                out.push((
+                    "horizontalpodautoscaler".into(),
+                    to_value(&workload::hpa(&owner, model, plan, metric)),
+                ));
+            }
+            scaled_objects(&mut out);
+            owner.selector()
+        }
+    };
+    if let Some(p) = workload::pdb(&owner, model, plan, selector.clone()) {
+        out.push(("poddisruptionbudget".into(), to_value(&p)));
+    }
+    let policy = workload::network_policy(&owner, model, plan, selector, serving.port);
+    out.push(("networkpolicy".into(), to_value(&policy)));
+
+    let mut drafts: Vec<Draft> = out
+        .into_iter()
+        .map(|(stem, value)| Draft {
+            stem,
+            value,
+            patches: Vec::new(),
+        })
+        .collect();
+    let mut diags = Diagnostics::default();
+    patch::apply(&mut drafts, &model.patches, &mut diags);
+    let dir = plan.workload.name();
+    let objects = drafts
+        .into_iter()
+        .map(|d| Object {
+            scope: Scope::Env(plan.origin.env.clone().unwrap_or_default()),
+            file: format!("{dir}/{}.yaml", d.stem),
+            value: d.value,
+            span: model.span,
+            origin: crate::model::plan::Origin {
+                patches: d.patches,
+                ..plan.origin.clone()
+            },
+        })
+        .collect();
+    (objects, diags)
+}

@@ -1,0 +1,157 @@
+//! The serving plan (DESIGN §8.18): for each (environment, model), everything the later
+//! stages need and nothing they must re-derive. Validate checks plans; emit is a function of
+//! them; no stage after this one formats a derived name or looks a pool up by name.
+//!
+//! Built by [`plan_environment`] once an environment's models are resolved; unknown pool
+//! references are reported here (`E0203`).
+
+mod files;
+mod names;
+mod runtime_config;
+mod scaler;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use files::{MODEL_DIR, ModelFiles};
+pub use names::{DerivedName, PredictorNames, Workload};
+pub use runtime_config::RuntimeConfig;
+pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
+
+use super::ir::{Model, Pool};
+use super::lower_project::check_ref;
+use crate::diagnostics::Diagnostics;
+use crate::source::Span;
+
+/// Where an object comes from: the environment and model that made it, and the `patch`es
+/// applied to it (their target spans), so a later diagnostic points at the KDL behind it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The environment, for environment objects.
+    pub env: Option<String>,
+    /// The model, for model objects.
+    pub model: Option<String>,
+    /// The `patch` nodes applied to the object, in order (the span of each target).
+    pub patches: Vec<Span>,
+}
+
+/// A name of a Secret (or other credential object) the KDL refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretRef(pub String);
+
+/// The credentials a model's pods and scalers refer to, by typed reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// Storage credentials for the storage initializer.
+    pub storage: Option<SecretRef>,
+    /// Image pull secrets.
+    pub image_pull: Vec<SecretRef>,
+}
+
+/// Everything resolved about one model in one environment.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The environment and model.
+    pub origin: Origin,
+    /// The namespace its objects go to.
+    pub namespace: String,
+    /// The `app.kubernetes.io/instance` label value.
+    pub instance: String,
+    /// The workload with every object name derived from the model.
+    pub workload: Workload,
+    /// How replicas are scaled.
+    pub scaler: Scaler,
+    /// The pool the model is placed on (`None` for CPU models).
+    pub pool: Option<Arc<Pool>>,
+    /// Where the main artifact's files come from in a pod mlc builds.
+    pub files: ModelFiles,
+    /// The mlc-serve runtime config, for models on mlc-serve.
+    pub runtime_config: Option<RuntimeConfig>,
+    /// The ServiceAccount name.
+    pub service_account: String,
+    /// Credential references.
+    pub credentials: Credentials,
+}
+
+impl Plan {
+    /// Builds the plan of `model` in environment `env` (namespace `namespace`).
+    pub fn new(
+        env: &str,
+        namespace: &str,
+        model: &Model,
+        pools: &BTreeMap<String, Arc<Pool>>,
+        diags: &mut Diagnostics,
+    ) -> Plan {
+        let name = &model.name.value;
+        let pool = model.accelerator.pool.as_ref().and_then(|p| {
+            let found = pools.get(&p.value).cloned();
+            if found.is_none() {
+                check_ref("pool", p, pools.keys(), diags);
+            }
+            found
+        });
+        let files = ModelFiles::of(model);
+        let workload = Workload::of(model);
+        let scaler = Scaler::of(model, &workload);
+        let runtime_config = model
+            .uses_mlc_serve()
+            .then(|| RuntimeConfig::of(model, &files));
+        Plan {
+            origin: Origin {
+                env: Some(env.to_owned()),
+                model: Some(name.clone()),
+                patches: Vec::new(),
+            },
+            namespace: namespace.to_owned(),
+            instance: format!("{name}-{env}"),
+            workload,
+            scaler,
+            pool,
+            files,
+            runtime_config,
+            service_account: model
+                .service_account
+                .clone()
+                .unwrap_or_else(|| name.clone()),
+            credentials: Credentials {
+                storage: model.storage_secret.clone().map(SecretRef),
+                image_pull: model
+                    .image_pull_secrets
+                    .iter()
+                    .cloned()
+                    .map(SecretRef)
+                    .collect(),
+            },
+        }
+    }
+
+    /// Every object name this plan derives, with its kind, in a stable order.
+    pub fn derived_names(&self) -> Vec<DerivedName> {
+        let mut names = self.workload.derived_names(self.scaler.uses_keda());
+        if let Some(rc) = &self.runtime_config {
+            names.push(DerivedName::new("ConfigMap", rc.name.clone(), None));
+        }
+        if let Scaler::ScaledObjects { auth: Some(a), .. } = &self.scaler {
+            names.push(DerivedName::new(
+                "TriggerAuthentication",
+                a.name.clone(),
+                None,
+            ));
+        }
+        names
+    }
+}
+
+/// Plans every model of one environment (same keys as `models`).
+pub fn plan_environment(
+    env: &str,
+    namespace: &str,
+    models: &BTreeMap<String, Model>,
+    pools: &BTreeMap<String, Arc<Pool>>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Plan> {
+    models
+        .iter()
+        .map(|(key, m)| (key.clone(), Plan::new(env, namespace, m, pools, diags)))
+        .collect()
+}
