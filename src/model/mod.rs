@@ -7,10 +7,14 @@
 pub mod catalog;
 mod ir;
 mod layout;
+mod lower_artifact;
 mod lower_model;
+mod lower_pod;
 mod lower_pool;
 mod lower_project;
+mod lower_scaling;
 pub mod names;
+mod overrides;
 pub mod plan;
 mod reader;
 pub mod units;
