@@ -1,6 +1,7 @@
 //! The artifact family of a `model`: `artifact`, `format` (or its inference from the
 //! artifact path) and `canary` variants with their own artifacts.
 
+use super::grammar;
 use super::ir::{Artifact, Canary, Format, Location, Spanned};
 use super::lower_model::SCHEMES;
 use super::reader::{Reader, check_children, list, no_children};
@@ -82,7 +83,7 @@ pub(super) fn lower_canary(node: &Node, diags: &mut Diagnostics) -> Option<Canar
     if percent.is_none() && r.value("percent").is_none() {
         r.missing("`percent`", "canary v2 percent=10 { artifact \"s3://…\" }");
     }
-    check_children(node, diags, &["artifact", "version"], &[]);
+    check_children(node, diags, &grammar::CANARY);
     let artifact = match node.children().iter().find(|c| c.name == "artifact") {
         Some(a) => lower_artifact(a, diags),
         None => {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::grammar;
 use super::ir::{
     Accelerator, AcceleratorKind, Autoscale, Location, Model, Probes, Resources, Runtime,
     ServeTarget, Spanned,
@@ -18,44 +19,6 @@ use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::syntax::Node;
-
-/// Child nodes a `model` may contain.
-pub const MODEL_CHILDREN: &[&str] = &[
-    "version",
-    "artifact",
-    "format",
-    "serve",
-    "runtime",
-    "accelerator",
-    "resources",
-    "batching",
-    "autoscale",
-    "canary",
-    "disruption",
-    "probes",
-    "env",
-    "service-account",
-    "image-pull-secret",
-    "storage",
-    "priority-class",
-    "labels",
-    "annotations",
-    "affinity",
-    "topology-spread",
-    "volume",
-    "patch",
-    "allow-from",
-];
-
-/// Children that may repeat, keyed by their first argument for environment overrides.
-pub(crate) const KEYED_CHILDREN: &[&str] = &[
-    "canary",
-    "env",
-    "image-pull-secret",
-    "topology-spread",
-    "volume",
-    "patch",
-];
 
 pub(super) const SCHEMES: &[&str] = Location::SCHEMES;
 
@@ -180,7 +143,7 @@ pub(crate) fn lower_model(
 
 /// Checks the model's child node names (unknown / repeated).
 pub(crate) fn check_model_children(node: &Node, diags: &mut Diagnostics) {
-    check_children(node, diags, MODEL_CHILDREN, KEYED_CHILDREN);
+    check_children(node, diags, &grammar::MODEL);
 }
 
 pub(super) fn single_string(node: &Node, diags: &mut Diagnostics, example: &str) -> Option<String> {

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::grammar;
 use super::ir::{
     Accelerator, AcceleratorKind, EnvValue, Patch, Probes, Resources, Runtime, ServeTarget,
     Spanned, TopologySpread, Volume, VolumeSource,
@@ -231,7 +232,7 @@ pub(super) fn lower_service_account(
 ) -> (Option<String>, BTreeMap<String, String>) {
     let mut r = Reader::new(node, diags, &[], 1);
     let name = r.arg_str(0).map(|s| s.value);
-    check_children(node, diags, &["annotations"], &[]);
+    check_children(node, diags, &grammar::SERVICE_ACCOUNT);
     let annotations = node
         .children()
         .iter()

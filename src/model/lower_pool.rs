@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::catalog;
+use super::grammar;
 use super::ir::{
     Cluster, GpuRef, MigLayout, Oversubscription, OversubscriptionKind, Pool, PriorityClass,
     Sharing, Spanned, Taint,
@@ -21,7 +22,7 @@ pub(crate) fn lower_cluster(node: &Node, diags: &mut Diagnostics) -> Option<Clus
     if name.is_none() && node.args.is_empty() {
         r.missing("a name", "cluster gpu-east");
     }
-    check_children(node, diags, &["priority-class"], &["priority-class"]);
+    check_children(node, diags, &grammar::CLUSTER);
     let mut priority_classes: Vec<PriorityClass> = Vec::new();
     for child in node.children() {
         let mut c = Reader::new(child, diags, &["value", "preemption", "description"], 1);
@@ -78,7 +79,7 @@ pub(crate) fn lower_gpu_model(
     let mut r = Reader::new(node, diags, &["usable-memory"], 1);
     let name = r.arg_str(0);
     let memory = r.quantity("usable-memory");
-    check_children(node, diags, &["product-label"], &["product-label"]);
+    check_children(node, diags, &grammar::GPU_MODEL);
     let mut labels = Vec::new();
     for child in node.children().iter().filter(|c| c.name == "product-label") {
         let mut c = Reader::new(child, diags, &[], 1);
@@ -100,17 +101,6 @@ pub(crate) fn lower_gpu_model(
     Some((name, gpu))
 }
 
-const POOL_CHILDREN: &[&str] = &[
-    "gpu",
-    "mig",
-    "time-slicing",
-    "mps",
-    "taint",
-    "node-labels",
-    "node-selector",
-    "runtime-class",
-];
-
 /// Lowers a `pool` node; `declared` holds the project's own GPU models.
 pub(crate) fn lower_pool(
     node: &Node,
@@ -127,7 +117,7 @@ pub(crate) fn lower_pool(
             "pool h100 cluster=gpu-east { gpu \"H100-80GB\" per-node=8 nodes=2 }",
         );
     }
-    check_children(node, diags, POOL_CHILDREN, &["taint"]);
+    check_children(node, diags, &grammar::POOL);
     let mut gpu = None;
     let mut per_node = None;
     let mut nodes = None;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::grammar;
 use super::ir::{Cluster, Environment, GpuRef, Image, Project, Spanned};
 use super::lower_model::{check_model_children, lower_model, string_map};
 use super::lower_pool::{lower_cluster, lower_gpu_model, lower_pool};
@@ -14,16 +15,6 @@ use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
 use crate::source::{FileId, Span};
 use crate::syntax::{Document, Node};
 
-/// Top-level nodes.
-pub const TOP_LEVEL: &[&str] = &[
-    "project",
-    "cluster",
-    "pool",
-    "gpu-model",
-    "model",
-    "environment",
-];
-
 /// Kubernetes versions accepted by `kubernetes "…"`.
 pub const KUBERNETES_VERSIONS: &[&str] = &["1.33"];
 
@@ -33,20 +24,12 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     let mut by_kind: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
     for doc in docs {
         for node in &doc.nodes {
-            if TOP_LEVEL.contains(&node.name.as_str()) {
-                by_kind
-                    .entry(
-                        TOP_LEVEL
-                            .iter()
-                            .find(|k| **k == node.name)
-                            .copied()
-                            .unwrap_or("model"),
-                    )
-                    .or_default()
-                    .push(node);
+            if let Some(kind) = grammar::TOP.child(&node.name) {
+                by_kind.entry(kind.name).or_default().push(node);
             } else {
-                let help = did_you_mean(&node.name, TOP_LEVEL.iter().copied())
-                    .unwrap_or_else(|| format!("a project file may contain: {}", list(TOP_LEVEL)));
+                let top = grammar::TOP.names();
+                let help = did_you_mean(&node.name, top.iter().copied())
+                    .unwrap_or_else(|| format!("a project file may contain: {}", list(&top)));
                 diags.push(
                     Diagnostic::error("E0102", format!("unknown top-level node `{}`", node.name))
                         .label(node.name_span, "unknown node")
@@ -262,12 +245,7 @@ fn lower_project_node(
     if name.is_none() && node.args.is_empty() {
         r.missing("a name", "project recsys { kubernetes \"1.33\" }");
     }
-    check_children(
-        node,
-        diags,
-        &["kubernetes", "labels", "annotations", "image"],
-        &[],
-    );
+    check_children(node, diags, &grammar::PROJECT);
     let mut kubernetes = KUBERNETES_VERSIONS[0].to_owned();
     let mut labels = BTreeMap::new();
     let mut annotations = BTreeMap::new();

@@ -1,6 +1,7 @@
 //! The scaling family of a `model`: `autoscale` with its policy, `batching` and
 //! `disruption`.
 
+use super::grammar;
 use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
@@ -17,22 +18,12 @@ pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Au
     let idle = r
         .duration("idle")
         .map_or(Duration { millis: 300_000 }, |d| d.value);
-    const POLICIES: &[&str] = &[
-        "cpu",
-        "memory",
-        "concurrency",
-        "rps",
-        "prometheus",
-        "kafka",
-        "rabbitmq",
-        "sqs",
-    ];
-    check_children(node, diags, POLICIES, POLICIES);
+    check_children(node, diags, &grammar::AUTOSCALE);
     let mut policy: Option<Spanned<Policy>> = None;
     for child in node
         .children()
         .iter()
-        .filter(|c| POLICIES.contains(&c.name.as_str()))
+        .filter(|c| grammar::AUTOSCALE.child(&c.name).is_some())
     {
         let Some(p) = lower_policy(child, diags) else {
             continue;

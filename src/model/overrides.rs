@@ -5,26 +5,14 @@
 
 use std::collections::BTreeMap;
 
+use super::grammar;
 use super::ir::{Cluster, Environment, Model, Spanned};
-use super::lower_model::{KEYED_CHILDREN, check_model_children, lower_model};
+use super::lower_model::{check_model_children, lower_model};
 use super::lower_project::check_ref;
 use super::names::check_name;
 use super::reader::{Reader, check_children, no_children};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::syntax::Node;
-
-/// Merges override children into base children: keyed children replace the base child with
-/// the same name and first argument, others replace by name; new ones are appended.
-/// Children whose override merges into the base node (properties replace by key, arguments
-/// and a children block replace when given); every other child is replaced whole.
-const MERGED_CHILDREN: &[&str] = &[
-    "autoscale",
-    "resources",
-    "batching",
-    "probes",
-    "labels",
-    "annotations",
-];
 
 fn merge_node(base: &Node, o: &Node) -> Node {
     let mut merged = o.clone();
@@ -48,13 +36,14 @@ fn merge_node(base: &Node, o: &Node) -> Node {
 fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
     let mut merged: Vec<Node> = base.to_vec();
     for o in overrides {
+        let rule = grammar::MODEL.child(&o.name);
         let same = |b: &Node| {
             b.name == o.name
-                && (!KEYED_CHILDREN.contains(&o.name.as_str())
+                && (!rule.is_some_and(|r| r.keyed)
                     || b.args.first().map(|a| &a.kind) == o.args.first().map(|a| &a.kind))
         };
         if let Some(slot) = merged.iter_mut().find(|b| same(b)) {
-            *slot = if MERGED_CHILDREN.contains(&o.name.as_str()) {
+            *slot = if rule.is_some_and(|r| r.merged) {
                 merge_node(slot, o)
             } else {
                 o.clone()
@@ -89,7 +78,7 @@ pub(super) fn lower_environment(
     let namespace = namespace.unwrap_or_else(|| Spanned::new(name.value.clone(), name.span));
     check_name("namespace", &namespace, diags);
     check_ref("cluster", &cluster, clusters.keys(), diags);
-    check_children(node, diags, &["model", "quota"], &["model"]);
+    check_children(node, diags, &grammar::ENVIRONMENT);
     let quota = node.children().iter().find(|c| c.name == "quota").map(|q| {
         let mut r = Reader::new(q, diags, &["cpu", "memory", "gpus", "pods"], 0);
         no_children(q, r.diags);

@@ -2,6 +2,7 @@
 //! repeated properties and wrong types become diagnostics, and the getters return `None`
 //! after reporting, so lowering carries on.
 
+use super::grammar::{Parent, home_of};
 use super::ir::Spanned;
 use super::units::{Duration, Quantity};
 use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
@@ -337,34 +338,16 @@ fn quantity_fix(text: &str) -> String {
     "write a number with an optional suffix: `500m`, `2`, `1.5`, `512Mi`, `8Gi`".to_owned()
 }
 
-/// Where a node that is misplaced belongs, for the help line.
-fn home_of(name: &str) -> Option<&'static str> {
-    match name {
-        "gpu" | "mig" | "time-slicing" | "mps" | "taint" | "node-labels" | "node-selector"
-        | "runtime-class" => Some("a `pool`"),
-        "kubernetes" | "image" => Some("the `project` node"),
-        "quota" => Some("an `environment`"),
-        "project" | "cluster" | "pool" | "gpu-model" | "model" | "environment" => {
-            Some("the top level of a file")
-        }
-        _ => None,
-    }
-}
-
-/// Reports child nodes whose names are not in `allowed`, and repeated singletons.
-pub(crate) fn check_children(
-    parent: &Node,
-    diags: &mut Diagnostics,
-    allowed: &[&str],
-    repeatable: &[&str],
-) {
+/// Reports child nodes that `grammar` does not allow, and repeated singletons.
+pub(crate) fn check_children(parent: &Node, diags: &mut Diagnostics, grammar: &Parent) {
+    let allowed = grammar.names();
     for (i, child) in parent.children().iter().enumerate() {
-        if !allowed.contains(&child.name.as_str()) {
+        let Some(rule) = grammar.child(&child.name) else {
             let help = did_you_mean(&child.name, allowed.iter().copied())
                 .or_else(|| {
                     home_of(&child.name).map(|home| format!("`{}` belongs in {home}", child.name))
                 })
-                .unwrap_or_else(|| format!("`{}` may contain: {}", parent.name, list(allowed)));
+                .unwrap_or_else(|| format!("`{}` may contain: {}", parent.name, list(&allowed)));
             diags.push(
                 Diagnostic::error(
                     "E0102",
@@ -373,9 +356,9 @@ pub(crate) fn check_children(
                 .label(child.name_span, "unknown node")
                 .help(help),
             );
-        } else if !repeatable.contains(&child.name.as_str())
-            && parent.children()[..i].iter().any(|c| c.name == child.name)
-        {
+            continue;
+        };
+        if !rule.repeats && parent.children()[..i].iter().any(|c| c.name == child.name) {
             diags.push(
                 Diagnostic::error(
                     "E0107",
