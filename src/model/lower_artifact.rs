@@ -5,7 +5,7 @@ use super::grammar;
 use super::ir::{Artifact, Canary, Format, Location, Spanned};
 use super::lower_model::SCHEMES;
 use super::reader::{Reader, check_children, list, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::Node;
 
 pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Artifact> {
@@ -34,7 +34,7 @@ pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Art
             };
             diags.push(
                 Diagnostic::error(
-                    "E0209",
+                    Code::E0209,
                     format!("invalid artifact URI `{}`: {why}", uri.value),
                 )
                 .label(uri.span, "invalid URI")
@@ -56,7 +56,7 @@ pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Art
             Some(Spanned::new(hex, s.span))
         } else {
             diags.push(
-                Diagnostic::error("E0210", "malformed sha256 digest")
+                Diagnostic::error(Code::E0210, "malformed sha256 digest")
                     .label(
                         s.span,
                         format!(
@@ -162,7 +162,7 @@ pub(super) fn lower_canaries(children: &[Node], diags: &mut Diagnostics) -> Vec<
             if let Some(first) = canaries.iter().find(|k| k.name.value == canary.name.value) {
                 diags.push(
                     Diagnostic::error(
-                        "E0202",
+                        Code::E0202,
                         format!("canary `{}` is defined more than once", canary.name.value),
                     )
                     .label(canary.name.span, "defined again here")

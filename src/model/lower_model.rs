@@ -17,7 +17,7 @@ use super::lower_pod::{
 use super::lower_scaling::{lower_autoscale, lower_batching, lower_disruption};
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::Node;
 
 pub(super) const SCHEMES: &[&str] = Location::SCHEMES;
@@ -179,7 +179,7 @@ pub(super) fn json_arg(
         Ok(v) if v.is_object() => Some(v),
         Ok(_) => {
             diags.push(
-                Diagnostic::error("E0104", "expected a JSON object")
+                Diagnostic::error(Code::E0104, "expected a JSON object")
                     .label(text.span, "not a JSON object")
                     .help("write a JSON object in a raw string: #\"{\"key\": \"value\"}\"#"),
             );
@@ -187,7 +187,7 @@ pub(super) fn json_arg(
         }
         Err(e) => {
             diags.push(
-                Diagnostic::error("E0104", format!("invalid JSON: {e}"))
+                Diagnostic::error(Code::E0104, format!("invalid JSON: {e}"))
                     .label(text.span, "not valid JSON")
                     .help("write the JSON in a raw string: #\"{\"key\": \"value\"}\"#"),
             );

@@ -10,7 +10,7 @@ use super::ir::{
 };
 use super::lower_model::{json_arg, string_map};
 use super::reader::{Reader, check_children, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::{Node, ValueKind};
 
 pub(super) fn lower_serve(node: &Node, diags: &mut Diagnostics) -> Option<Spanned<ServeTarget>> {
@@ -24,7 +24,7 @@ pub(super) fn lower_serve(node: &Node, diags: &mut Diagnostics) -> Option<Spanne
     if !target.value {
         if let Some(mode) = node.prop("mode") {
             r.diags.push(
-                Diagnostic::error("E0212", "`mode` applies to `serve kserve` only")
+                Diagnostic::error(Code::E0212, "`mode` applies to `serve kserve` only")
                     .label(mode.key_span, "not used by `serve deployment`")
                     .help("remove `mode`"),
             );
@@ -42,7 +42,7 @@ pub(super) fn lower_serve(node: &Node, diags: &mut Diagnostics) -> Option<Spanne
         };
         if let Some(hint) = hint {
             r.diags.push(
-                Diagnostic::error("E0206", format!("unknown KServe mode `{}`", alias.0))
+                Diagnostic::error(Code::E0206, format!("unknown KServe mode `{}`", alias.0))
                     .label(alias.1, "expected one of: `standard`, `knative`")
                     .help(format!(
                         "KServe v0.20 calls this mode `{}`: write `mode={hint}`",
@@ -75,7 +75,7 @@ pub(super) fn lower_runtime(node: &Node, diags: &mut Diagnostics) -> Runtime {
     let port = r.u32("port").and_then(|p| {
         u16::try_from(p.value).ok().filter(|p| *p > 0).or_else(|| {
             r.diags.push(
-                Diagnostic::error("E0214", format!("port {} is out of range", p.value))
+                Diagnostic::error(Code::E0214, format!("port {} is out of range", p.value))
                     .label(p.span, "expected 1 to 65535")
                     .help("use a TCP port from 1 to 65535"),
             );
@@ -99,7 +99,7 @@ pub(super) fn lower_accelerator(node: &Node, diags: &mut Diagnostics) -> Option<
         Some(v) => {
             let v = v.clone();
             r.diags.push(
-                Diagnostic::error("E0206", format!("unknown accelerator {}", v.display()))
+                Diagnostic::error(Code::E0206, format!("unknown accelerator {}", v.display()))
                     .label(v.span, "expected `cpu` or properties")
                     .help("write `accelerator cpu`, or `accelerator pool=NAME gpus=1`, `mig=\"1g.10gb\"` or `shared=#true`"),
             );
@@ -114,7 +114,7 @@ pub(super) fn lower_accelerator(node: &Node, diags: &mut Diagnostics) -> Option<
     if cpu {
         if let Some(p) = node.props.first() {
             r.diags.push(
-                Diagnostic::error("E0212", "`accelerator cpu` takes no properties")
+                Diagnostic::error(Code::E0212, "`accelerator cpu` takes no properties")
                     .label(p.key_span, "conflicts with `cpu`")
                     .help("write `accelerator cpu` alone, or drop `cpu` and name a pool"),
             );
@@ -136,7 +136,7 @@ pub(super) fn lower_accelerator(node: &Node, diags: &mut Diagnostics) -> Option<
         }
         _ => {
             r.diags.push(
-                Diagnostic::error("E0212", "`gpus`, `mig` and `shared` are different kinds of request")
+                Diagnostic::error(Code::E0212, "`gpus`, `mig` and `shared` are different kinds of request")
                     .label(span, "conflicting accelerator request")
                     .help("ask for whole GPUs (`gpus=N`), a MIG slice (`mig=\"…\"`, optionally `shared=#true`) or a shared GPU (`shared=#true`)"),
             );
@@ -166,7 +166,7 @@ pub(super) fn lower_env(node: &Node, diags: &mut Diagnostics) -> Option<(String,
     };
     if node.args.len() > 1 && node.prop("value").is_some() {
         r.diags.push(
-            Diagnostic::error("E0212", "an environment variable takes one value")
+            Diagnostic::error(Code::E0212, "an environment variable takes one value")
                 .label(node.head_span(), "value given twice")
                 .help("keep the second argument or `value=…`, not both"),
         );
@@ -180,7 +180,7 @@ pub(super) fn lower_env(node: &Node, diags: &mut Diagnostics) -> Option<(String,
     {
         r.diags.push(
             Diagnostic::error(
-                "E0201",
+                Code::E0201,
                 format!("invalid environment variable name `{}`", name.value),
             )
             .label(name.span, "not a C identifier")
@@ -216,7 +216,7 @@ pub(super) fn lower_env(node: &Node, diags: &mut Diagnostics) -> Option<(String,
         }
         _ => {
             r.diags.push(
-                Diagnostic::error("E0212", "an environment variable takes one source")
+                Diagnostic::error(Code::E0212, "an environment variable takes one source")
                     .label(node.head_span(), "several sources")
                     .help("give a literal value, or `secret=… key=…`, or `config-map=… key=…`"),
             );
@@ -279,7 +279,7 @@ pub(super) fn lower_volume(node: &Node, diags: &mut Diagnostics) -> Option<Volum
     }
     if sources.len() != 1 {
         r.diags.push(
-            Diagnostic::error("E0212", "a volume takes exactly one source")
+            Diagnostic::error(Code::E0212, "a volume takes exactly one source")
                 .label(
                     node.head_span(),
                     if sources.is_empty() {

@@ -9,7 +9,7 @@ use super::ir::{
     Sharing, Spanned, Taint,
 };
 use super::reader::{Reader, check_children, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::syntax::Node;
 
 /// Lowers `cluster NAME [gpu-operator-namespace=…]`.
@@ -48,9 +48,14 @@ pub(crate) fn lower_cluster(node: &Node, diags: &mut Diagnostics) -> Option<Clus
         };
         if !(-2_147_483_648..=1_000_000_000).contains(&value.value) {
             c.diags.push(
-                Diagnostic::error("E0214", format!("priority {} is out of range", value.value))
-                    .label(value.span, "user priorities are at most 1000000000")
-                    .help("pick a value up to 1000000000; higher values are reserved for system classes"),
+                Diagnostic::error(
+                    Code::E0214,
+                    format!("priority {} is out of range", value.value),
+                )
+                .label(value.span, "user priorities are at most 1000000000")
+                .help(
+                    "pick a value up to 1000000000; higher values are reserved for system classes",
+                ),
             );
             continue;
         }
@@ -155,7 +160,7 @@ pub(crate) fn lower_pool(
                         if oversubscription.is_some() {
                             c.diags.push(
                                 Diagnostic::error(
-                                    "E0212",
+                                    Code::E0212,
                                     "a pool cannot use both time-slicing and MPS",
                                 )
                                 .label(child.name_span, "second sharing mode")
@@ -264,7 +269,7 @@ fn resolve_gpu(
             .to_owned()
     });
     diags.push(
-        Diagnostic::error("E0211", format!("unknown GPU model `{}`", model.value))
+        Diagnostic::error(Code::E0211, format!("unknown GPU model `{}`", model.value))
             .label(model.span, "not in the catalog nor declared")
             .help(help),
     );
@@ -308,7 +313,7 @@ fn lower_mig(node: &Node, diags: &mut Diagnostics) -> Option<Sharing> {
                 {
                     c.diags.push(
                         Diagnostic::error(
-                            "E0107",
+                            Code::E0107,
                             format!("MIG profile `{}` listed more than once", child.name),
                         )
                         .label(child.name_span, "listed again here")
@@ -331,7 +336,7 @@ fn lower_mig(node: &Node, diags: &mut Diagnostics) -> Option<Sharing> {
         }
         (Some(name), false) => {
             diags.push(
-                Diagnostic::error("E0212", "a MIG layout is given both by name and by profile counts")
+                Diagnostic::error(Code::E0212, "a MIG layout is given both by name and by profile counts")
                     .label(name.span, "named layout")
                     .help("keep the named mig-parted config or the `{ \"profile\" count }` block, not both"),
             );

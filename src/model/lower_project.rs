@@ -11,7 +11,7 @@ use super::lower_pool::{lower_cluster, lower_gpu_model, lower_pool};
 use super::names::check_name;
 use super::overrides::lower_environment;
 use super::reader::{Reader, check_children, list, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::{FileId, Span};
 use crate::syntax::{Document, Node};
 
@@ -31,9 +31,12 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 let help = did_you_mean(&node.name, top.iter().copied())
                     .unwrap_or_else(|| format!("a project file may contain: {}", list(&top)));
                 diags.push(
-                    Diagnostic::error("E0102", format!("unknown top-level node `{}`", node.name))
-                        .label(node.name_span, "unknown node")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::E0102,
+                        format!("unknown top-level node `{}`", node.name),
+                    )
+                    .label(node.name_span, "unknown node")
+                    .help(help),
                 );
             }
         }
@@ -132,7 +135,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             if let Some(first) = clash {
                 diags.push(
                     Diagnostic::error(
-                        "E0202",
+                        Code::E0202,
                         format!(
                             "namespace `{}` of cluster `{}` is used by two environments",
                             env.namespace.value, env.cluster.value
@@ -219,7 +222,7 @@ fn lower_project_node(
 ) -> Option<ProjectHead> {
     let Some(node) = nodes.first() else {
         diags.push(
-            Diagnostic::error("E0208", "`mlc.kdl` has no `project` node")
+            Diagnostic::error(Code::E0208, "`mlc.kdl` has no `project` node")
                 .label(Span::new(root, 0, 0), "the project root file")
                 .help("start `mlc.kdl` with `project NAME { kubernetes \"1.33\" }`"),
         );
@@ -227,7 +230,7 @@ fn lower_project_node(
     };
     for extra in &nodes[1..] {
         diags.push(
-            Diagnostic::error("E0208", "a project has exactly one `project` node")
+            Diagnostic::error(Code::E0208, "a project has exactly one `project` node")
                 .label(extra.name_span, "second `project`")
                 .label(node.name_span, "first `project`")
                 .help("remove this one; one project per `mlc.kdl`"),
@@ -235,7 +238,7 @@ fn lower_project_node(
     }
     if node.name_span.file != root {
         diags.push(
-            Diagnostic::error("E0208", "the `project` node belongs in `mlc.kdl`")
+            Diagnostic::error(Code::E0208, "the `project` node belongs in `mlc.kdl`")
                 .label(node.name_span, "outside the project root file")
                 .help("move it to `mlc.kdl` at the project root"),
         );
@@ -276,7 +279,7 @@ fn lower_project_node(
                     } else {
                         c.diags.push(
                             Diagnostic::error(
-                                "E0207",
+                                Code::E0207,
                                 format!("Kubernetes {} is not supported", v.value),
                             )
                             .label(v.span, "unsupported version")
@@ -310,7 +313,7 @@ fn lower_project_node(
                         image.digest = Some(d.value);
                     } else {
                         c.diags.push(
-                            Diagnostic::error("E0210", "malformed image digest")
+                            Diagnostic::error(Code::E0210, "malformed image digest")
                                 .label(d.span, "expected `sha256:` and 64 lower-case hex digits")
                                 .help("copy the digest from `crane digest` or your registry, e.g. `sha256:4f5e…`"),
                         );
@@ -336,7 +339,7 @@ fn unique(
     if let Some(first) = seen.get(&name.value) {
         diags.push(
             Diagnostic::error(
-                "E0202",
+                Code::E0202,
                 format!("{kind} `{}` is defined more than once", name.value),
             )
             .label(name.span, "defined again here")
@@ -370,7 +373,7 @@ pub fn check_ref<'a>(
         }
     });
     diags.push(
-        Diagnostic::error("E0203", format!("unknown {kind} `{}`", name.value))
+        Diagnostic::error(Code::E0203, format!("unknown {kind} `{}`", name.value))
             .label(name.span, format!("no such {kind}"))
             .help(help),
     );
@@ -439,7 +442,7 @@ fn checked_image_value(
         return Some(v.value);
     }
     diags.push(
-        Diagnostic::error("E0206", format!("`{s}` is not {what}"))
+        Diagnostic::error(Code::E0206, format!("`{s}` is not {what}"))
             .label(v.span, "invalid value")
             .help(format!("write e.g. `{example}`")),
     );

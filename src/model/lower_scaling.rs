@@ -5,7 +5,7 @@ use super::grammar;
 use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::{Node, ValueKind};
 
 pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Autoscale> {
@@ -30,7 +30,7 @@ pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Au
         };
         if let Some(first) = &policy {
             diags.push(
-                Diagnostic::error("E0213", "a model scales on one policy only")
+                Diagnostic::error(Code::E0213, "a model scales on one policy only")
                     .label(child.name_span, "second policy")
                     .label(first.span, "first policy")
                     .help("one scaler per workload: keep one policy; combine signals in a Prometheus query if needed"),
@@ -56,7 +56,7 @@ pub(super) fn percent_arg(r: &mut Reader<'_>, example: &str) -> Option<u32> {
     let v = v?;
     if v.value == 0 {
         r.diags.push(
-            Diagnostic::error("E0214", "a scaling target must be at least 1")
+            Diagnostic::error(Code::E0214, "a scaling target must be at least 1")
                 .label(v.span, "zero")
                 .help(format!("write e.g. `{example}`")),
         );
@@ -107,7 +107,7 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                         r.string_of(Some(&v));
                         r.diags.push(
                             Diagnostic::error(
-                                "E0104",
+                                Code::E0104,
                                 format!("expected a number, found {}", v.display()),
                             )
                             .label(v.span, "expected a number")
@@ -200,7 +200,7 @@ pub(super) fn lower_disruption(
                 let v = v.clone();
                 r.diags.push(
                     Diagnostic::error(
-                        "E0104",
+                        Code::E0104,
                         format!("expected a count or a percentage, found {}", v.display()),
                     )
                     .label(v.span, "expected e.g. `1` or `\"25%\"`")
@@ -217,7 +217,7 @@ pub(super) fn lower_disruption(
         (Some(_), Some(_)) => {
             r.diags.push(
                 Diagnostic::error(
-                    "E0212",
+                    Code::E0212,
                     "`max-unavailable` and `min-available` cannot both be set",
                 )
                 .label(span, "both set")
@@ -250,7 +250,7 @@ pub(super) fn lower_batching(c: &Node, diags: &mut Diagnostics) -> Batching {
     if max_batch == 0 {
         let span = r.value("max-batch").map_or(c.head_span(), |v| v.span);
         r.diags.push(
-            Diagnostic::error("E0214", "`max-batch` must be at least 1")
+            Diagnostic::error(Code::E0214, "`max-batch` must be at least 1")
                 .label(span, "zero")
                 .help("use `max-batch=1` to turn batching off, or remove `batching`"),
         );

@@ -11,7 +11,7 @@ use super::lower_model::{check_model_children, lower_model};
 use super::lower_project::check_ref;
 use super::names::check_name;
 use super::reader::{Reader, check_children, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::Node;
 
 fn merge_node(base: &Node, o: &Node) -> Node {
@@ -101,7 +101,7 @@ pub(super) fn lower_environment(
             let first_span = first.args.first().map_or(first.name_span, |a| a.span);
             diags.push(
                 Diagnostic::error(
-                    "E0107",
+                    Code::E0107,
                     format!(
                         "model `{}` overridden twice in this environment",
                         model.value
