@@ -219,6 +219,9 @@ pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
     checked
         .diagnostics
         .extend(validate_objects(project, &objects));
+    checked
+        .diagnostics
+        .extend(crate::admission::check_emitted(project, &objects));
     checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {
         return Built {
