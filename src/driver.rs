@@ -236,6 +236,9 @@ fn emit_checked(checked: &mut Checked, inputs: &crate::image::ImageInputs) {
         .diagnostics
         .extend(crate::image::revision_warning(project, inputs));
     checked.diagnostics.extend(validate_objects(&objects));
+    checked
+        .diagnostics
+        .extend(crate::admission::check_emitted(&objects));
     checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {
         checked.project = None;
