@@ -12,6 +12,10 @@ pub struct ServerConfig {
     pub host: String,
     /// TCP port for the inference API, health and `/metrics` (default 8080).
     pub port: u16,
+    /// TCP port for the Open Inference Protocol gRPC service (`inference.GRPCInferenceService`);
+    /// absent or `null`: no gRPC listener.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grpc_port: Option<u16>,
     /// Largest request body accepted, in bytes; larger bodies get 413 (default 16 MiB).
     pub max_body_bytes: u64,
     /// Requests that may wait for a session per model; when full, 429 (default 256).
@@ -33,6 +37,7 @@ impl Default for ServerConfig {
         Self {
             host: "0.0.0.0".to_owned(),
             port: 8080,
+            grpc_port: None,
             max_body_bytes: 16 * 1024 * 1024,
             queue_depth: 256,
             request_timeout: Duration::from_secs(30),

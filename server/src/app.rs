@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use mlc_serve_config::Config;
 
+use crate::grpc;
 use crate::http::{AppState, router};
 use crate::lifecycle::{Lifecycle, termination_signal};
 use crate::metrics::Metrics;
@@ -46,10 +47,23 @@ pub async fn serve(config: &Config, state: AppState) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("listening on http://{local}");
+    let grpc_listener = match config.server.grpc_port {
+        None => None,
+        Some(port) => {
+            let address = format!("{}:{port}", config.server.host);
+            let listener = tokio::net::TcpListener::bind(&address)
+                .await
+                .map_err(|e| format!("cannot listen for gRPC on {address}: {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!("gRPC listening on {local}");
+            Some(listener)
+        }
+    };
 
     let lifecycle = Arc::clone(&state.lifecycle);
     let grace = config.server.shutdown_grace.as_std();
     let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let (stopped_tx, stopped_rx) = tokio::sync::watch::channel(false);
     let drain = async move {
         termination_signal().await;
         tracing::info!(
@@ -60,6 +74,10 @@ pub async fn serve(config: &Config, state: AppState) -> Result<(), String> {
         let _ = started_tx.send(());
         lifecycle.drained().await;
         tracing::info!("drained");
+        let _ = stopped_tx.send(true);
+    };
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
     };
     let deadline = async move {
         if started_rx.await.is_ok() {
@@ -68,9 +86,32 @@ pub async fn serve(config: &Config, state: AppState) -> Result<(), String> {
             std::future::pending::<()>().await;
         }
     };
-    let server = axum::serve(listener, router(Arc::new(state))).with_graceful_shutdown(drain);
+    let state = Arc::new(state);
+    let grpc_server = async {
+        let Some(listener) = grpc_listener else {
+            return Ok(());
+        };
+        tonic::transport::Server::builder()
+            .add_service(grpc::router(Arc::clone(&state)))
+            .serve_with_incoming_shutdown(
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
+                stopped(stopped_rx.clone()),
+            )
+            .await
+            .map_err(|e| format!("gRPC server failed: {e}"))
+    };
+    tokio::spawn(drain);
+    let http_server = axum::serve(listener, router(Arc::clone(&state)))
+        .with_graceful_shutdown(stopped(stopped_rx.clone()));
+    let servers = async {
+        let (http, grpc) = tokio::join!(
+            async { http_server.await.map_err(|e| format!("server failed: {e}")) },
+            grpc_server
+        );
+        http.and(grpc)
+    };
     tokio::select! {
-        result = server.into_future() => result.map_err(|e| format!("server failed: {e}"))?,
+        result = servers => result?,
         () = deadline => tracing::warn!("shutdown grace of {grace:?} expired with requests still running"),
     }
     tracing::info!("stopped");

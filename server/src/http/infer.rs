@@ -42,10 +42,14 @@ pub(crate) async fn infer(
             }
         }
     };
+    let took = started.elapsed();
     metrics.count_request(response.status().as_u16());
-    metrics
-        .request_duration
-        .observe(started.elapsed().as_secs_f64());
+    metrics.request_duration.observe(took.as_secs_f64());
+    if response.status().is_success() {
+        metrics.stats.success.add(took);
+    } else {
+        metrics.stats.fail.add(took);
+    }
     response
 }
 

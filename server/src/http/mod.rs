@@ -1,12 +1,17 @@
-//! The HTTP API: Open Inference Protocol v2 routes, health, and `/metrics`.
+//! The HTTP API: Open Inference Protocol v2 routes, health, `/metrics`, the model
+//! configuration and statistics extensions, and compressed bodies.
 
 mod body;
+mod compression;
 mod health;
 mod infer;
 mod metadata;
 mod metrics;
+mod model_config;
 mod router;
 mod state;
+mod stats;
 
+pub use metadata::EXTENSIONS;
 pub use router::router;
 pub use state::AppState;

@@ -25,6 +25,11 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Whether the server takes traffic: not once shutdown has begun.
+    pub fn is_ready(&self) -> bool {
+        !self.lifecycle.is_draining()
+    }
+
     /// The model `name` (at `version`, when given), or 404.
     pub fn find(&self, name: &str, version: Option<&str>) -> Result<&Arc<Model>, ApiError> {
         let model = self

@@ -2,8 +2,10 @@
 //!
 //! [`DataType`] names the Open Inference Protocol element types; [`TensorData`] holds the
 //! elements, converts them from and to JSON and the little-endian binary extension, and moves
-//! them in and out of ONNX Runtime values.
+//! them in and out of ONNX Runtime values; `BYTES` elements (ONNX strings) are byte strings,
+//! strings in JSON and length-prefixed in binary.
 
+mod bytes;
 mod data;
 mod datatype;
 mod element;
