@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::http::StatusCode;
+use tonic::codec::CompressionEncoding;
 use tonic::{Request, Response, Status};
 
 use super::pb::grpc_inference_service_server::{GrpcInferenceService, GrpcInferenceServiceServer};
@@ -25,12 +26,17 @@ pub struct Grpc {
     state: Arc<AppState>,
 }
 
-/// The service for `state`, taking messages up to the HTTP body limit.
+/// The service for `state`, taking messages up to the HTTP body limit, gzip- or
+/// deflate-compressed ones too, and compressing answers for clients that accept it.
 pub fn router(state: Arc<AppState>) -> GrpcInferenceServiceServer<Grpc> {
     let limit = state.max_body_bytes;
     GrpcInferenceServiceServer::new(Grpc { state })
         .max_decoding_message_size(limit)
         .max_encoding_message_size(usize::MAX)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Deflate)
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Deflate)
 }
 
 /// An empty version string means "no version given".

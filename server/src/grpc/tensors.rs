@@ -6,7 +6,7 @@ use super::pb::model_infer_request::InferInputTensor;
 use super::pb::model_infer_response::InferOutputTensor;
 use super::pb::{InferTensorContents, ModelInferRequest};
 use crate::error::ApiError;
-use crate::tensor::{DataType, Tensor, TensorData, element_count};
+use crate::tensor::{DataType, Tensor, TensorData, check_elements, element_count};
 
 /// The request's inputs by name, in request order; takes the raw contents out of `request`.
 pub(crate) fn inputs(request: &mut ModelInferRequest) -> Result<Vec<(String, Tensor)>, ApiError> {
@@ -85,7 +85,10 @@ fn from_contents(datatype: DataType, c: InferTensorContents) -> Result<TensorDat
         DataType::Uint64 => TensorData::Uint64(c.uint64_contents),
         DataType::Fp32 => TensorData::Fp32(c.fp32_contents),
         DataType::Fp64 => TensorData::Fp64(c.fp64_contents),
-        DataType::Bytes => TensorData::Bytes(c.bytes_contents),
+        DataType::Bytes => {
+            check_elements(&c.bytes_contents)?;
+            TensorData::Bytes(c.bytes_contents)
+        }
         DataType::Fp16 | DataType::Bf16 => {
             return Err(format!(
                 "{datatype} has no typed contents field: send it in raw_input_contents"

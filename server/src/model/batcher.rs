@@ -32,13 +32,42 @@ pub(crate) struct BatchPolicy {
     pub(crate) max_delay: Duration,
 }
 
+/// What running a batch needs: the sessions, the model's metadata and its metrics.
+#[derive(Debug, Clone)]
+pub(crate) struct Runner {
+    pub(crate) pool: Arc<SessionPool>,
+    pub(crate) metadata: Arc<ModelMetadata>,
+    pub(crate) metrics: Arc<ModelMetrics>,
+}
+
+impl Runner {
+    /// Runs `batch` on the session `permit` reserves, on a blocking thread.
+    pub(crate) fn start(&self, permit: OwnedSemaphorePermit, mut batch: Vec<Job>) {
+        let Self {
+            pool,
+            metadata,
+            metrics,
+        } = self.clone();
+        let started = Instant::now();
+        for job in &mut batch {
+            // The job leaves the queue: its place is free for the next request.
+            job.slot = None;
+            let waited = started.duration_since(job.enqueued);
+            metrics.queue_duration.observe(waited.as_secs_f64());
+            metrics.stats.queue.add(waited);
+        }
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            execute(&pool, &metadata, &metrics, batch);
+        });
+    }
+}
+
 /// What the dispatcher works with.
 pub(crate) struct Dispatcher {
     pub(crate) queue: mpsc::UnboundedReceiver<Job>,
-    pub(crate) pool: Arc<SessionPool>,
-    pub(crate) metadata: Arc<ModelMetadata>,
+    pub(crate) runner: Runner,
     pub(crate) policy: Option<BatchPolicy>,
-    pub(crate) metrics: Arc<ModelMetrics>,
 }
 
 impl Dispatcher {
@@ -57,11 +86,12 @@ impl Dispatcher {
                 }
             }
             while pending.has_work() {
-                let Some(reserved) = permit.take().or_else(|| self.pool.try_reserve()) else {
+                let Some(reserved) = permit.take().or_else(|| self.runner.pool.try_reserve())
+                else {
                     break;
                 };
                 match pending.cut() {
-                    Some(batch) => self.start(reserved, batch),
+                    Some(batch) => self.runner.start(reserved, batch),
                     None => permit = Some(reserved),
                 }
             }
@@ -74,7 +104,7 @@ impl Dispatcher {
                     Some(job) => pending.push(job),
                     None => open = false,
                 },
-                reserved = self.pool.reserve(), if pending.has_work() && permit.is_none() => {
+                reserved = self.runner.pool.reserve(), if pending.has_work() && permit.is_none() => {
                     match reserved {
                         Some(reserved) => permit = Some(reserved),
                         None => return,
@@ -83,25 +113,6 @@ impl Dispatcher {
                 () = sleep_until(deadline), if deadline.is_some() => pending.seal(),
             }
         }
-    }
-
-    /// Runs `batch` on the session `permit` reserves, on a blocking thread.
-    fn start(&self, permit: OwnedSemaphorePermit, mut batch: Vec<Job>) {
-        let pool = Arc::clone(&self.pool);
-        let metadata = Arc::clone(&self.metadata);
-        let metrics = Arc::clone(&self.metrics);
-        let started = Instant::now();
-        for job in &mut batch {
-            // The job leaves the queue: its place is free for the next request.
-            job.slot = None;
-            let waited = started.duration_since(job.enqueued);
-            metrics.queue_duration.observe(waited.as_secs_f64());
-            metrics.stats.queue.add(waited);
-        }
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            execute(&pool, &metadata, &metrics, batch);
-        });
     }
 }
 

@@ -8,7 +8,7 @@ use ort::environment::Environment;
 use ort::session::Session;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::batcher::{BatchPolicy, Dispatcher};
+use super::batcher::{BatchPolicy, Dispatcher, Runner};
 use super::job::Job;
 use super::metadata::ModelMetadata;
 use super::path::resolve_model_file;
@@ -39,6 +39,8 @@ pub struct Model {
     slots: Arc<Semaphore>,
     /// Places in the queue.
     queue_capacity: usize,
+    /// Runs a job at once when nothing waits and a session is free.
+    runner: Runner,
 }
 
 impl Model {
@@ -55,9 +57,18 @@ impl Model {
                 )
             })?;
         let (reply, result) = oneshot::channel();
-        self.queue
-            .send(Job::new(inputs, reply, slot))
-            .map_err(|_| ApiError::shutting_down())?;
+        let job = Job::new(inputs, reply, slot);
+        // Nothing waits (this job holds the only taken place) and a session is free: run it
+        // now, without the hop through the dispatcher. Jobs that wait hold their places, so
+        // this never overtakes one.
+        let idle = self.queue_depth() == 1;
+        match idle.then(|| self.runner.pool.try_reserve()).flatten() {
+            Some(permit) => self.runner.start(permit, vec![job]),
+            None => self
+                .queue
+                .send(job)
+                .map_err(|_| ApiError::shutting_down())?,
+        }
         result
             .await
             .map_err(|_| ApiError::internal("the inference was dropped"))?
@@ -112,12 +123,15 @@ pub fn load(
     let metadata = Arc::new(metadata);
     let (sender, receiver) = mpsc::unbounded_channel();
     let queue_capacity = queue_depth.max(1);
-    let dispatcher = Dispatcher {
-        queue: receiver,
+    let runner = Runner {
         pool: Arc::new(SessionPool::new(sessions)),
         metadata: Arc::clone(&metadata),
-        policy,
         metrics,
+    };
+    let dispatcher = Dispatcher {
+        queue: receiver,
+        runner: runner.clone(),
+        policy,
     };
     tokio::spawn(dispatcher.run());
     tracing::info!(
@@ -138,6 +152,7 @@ pub fn load(
         queue: sender,
         slots: Arc::new(Semaphore::new(queue_capacity)),
         queue_capacity,
+        runner,
     })
 }
 

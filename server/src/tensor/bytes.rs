@@ -1,5 +1,6 @@
-//! `BYTES` elements (ONNX string tensors): strings in JSON, and in the binary extension each
-//! element as a 4-byte little-endian length followed by its bytes.
+//! `BYTES` elements (ONNX strings): strings in JSON, and in the binary extension each
+//! element as a 4-byte little-endian length followed by its bytes. ONNX Runtime takes strings
+//! as C strings and gives them back as UTF-8, so an element must be UTF-8 without NUL.
 
 use ort::value::Utf8Data;
 
@@ -16,7 +17,25 @@ impl Utf8Data for ByteString {
 /// Reads the JSON `data` of a `BYTES` tensor: strings, in a flat or nested array, or one string.
 pub(crate) fn read_json(text: &str, out: &mut Vec<Vec<u8>>) -> Result<(), String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    flatten(&value, out, 0)
+    flatten(&value, out, 0)?;
+    check_elements(out)
+}
+
+/// Refuses elements ONNX Runtime cannot carry: a NUL byte, or bytes that are not UTF-8.
+pub(crate) fn check_elements(elements: &[Vec<u8>]) -> Result<(), String> {
+    for (index, element) in elements.iter().enumerate() {
+        if element.contains(&0) {
+            return Err(format!(
+                "BYTES element {index} contains a NUL byte, which ONNX Runtime strings cannot hold"
+            ));
+        }
+        if std::str::from_utf8(element).is_err() {
+            return Err(format!(
+                "BYTES element {index} is not UTF-8, which ONNX Runtime strings must be"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// As deep as a tensor's rank may go (the numeric reader has the same bound).
@@ -55,6 +74,7 @@ pub(crate) fn decode(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         out.push(element.to_vec());
         bytes = rest;
     }
+    check_elements(&out)?;
     Ok(out)
 }
 
@@ -76,13 +96,18 @@ mod tests {
 
     #[test]
     fn round_trips_length_prefixed_elements() {
-        let elements = vec![b"hello".to_vec(), Vec::new(), vec![0xff, 0]];
+        let elements = vec![b"hello".to_vec(), Vec::new(), "é".as_bytes().to_vec()];
         let mut bytes = Vec::new();
         encode(&elements, &mut bytes).unwrap();
         assert_eq!(&bytes[..9], b"\x05\x00\x00\x00hello");
         assert_eq!(decode(&bytes).unwrap(), elements);
         assert!(decode(&bytes[..3]).is_err());
         assert!(decode(&bytes[..8]).is_err());
+        for bad in [vec![b'a', 0], vec![0xff]] {
+            let mut bytes = Vec::new();
+            encode(&[bad], &mut bytes).unwrap();
+            assert!(decode(&bytes).is_err());
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod datatype;
 mod element;
 mod json;
 
+pub(crate) use bytes::check_elements;
 pub(crate) use data::element_count;
 pub use data::{Tensor, TensorData};
 pub use datatype::DataType;
