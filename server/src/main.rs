@@ -29,6 +29,10 @@ fn run(cli: &Cli) -> Result<(), String> {
     let result = runtime.block_on(async {
         let state = app::prepare(&config)?;
         if cli.check {
+            if !state.failed.is_empty() {
+                let reasons: Vec<&str> = state.failed.values().map(String::as_str).collect();
+                return Err(reasons.join("\n"));
+            }
             tracing::info!(
                 models = state.models.len(),
                 "configuration, ONNX Runtime and models are usable"

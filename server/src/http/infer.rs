@@ -25,7 +25,14 @@ pub(crate) async fn infer(
     let metrics = state.metrics.model(&path.name);
     let _in_flight = metrics.track_in_flight();
     let response = match state.lifecycle.admit() {
-        None => ApiError::shutting_down().into_response(),
+        None => {
+            // Refused while draining: the client should reconnect, to another pod.
+            let mut refused = ApiError::shutting_down().into_response();
+            refused
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            refused
+        }
         Some(_admitted) => {
             let work = handle(&state, &path, &headers, body);
             match tokio::time::timeout(state.request_timeout, work).await {

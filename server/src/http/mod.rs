@@ -5,6 +5,7 @@ mod body;
 mod compression;
 mod health;
 mod infer;
+pub mod listener;
 mod metadata;
 mod metrics;
 mod model_config;
