@@ -21,6 +21,9 @@ pub struct ServerConfig {
     /// Longest a client may take to send a request's headers, and an idle keep-alive connection
     /// may wait for its next request, before the connection is closed (default `30s`).
     pub header_read_timeout: Duration,
+    /// Whether the model repository API (`POST /v2/repository/index`,
+    /// `/v2/repository/models/{name}/load|unload`) is served (default `false`).
+    pub model_repository: bool,
     /// Largest request body accepted, in bytes; larger bodies get 413 (default 16 MiB).
     pub max_body_bytes: u64,
     /// Requests that may wait for a session per model; when full, 429 (default 256).
@@ -48,6 +51,7 @@ impl Default for ServerConfig {
             port: 8080,
             grpc_port: None,
             max_connections: 20_000,
+            model_repository: false,
             header_read_timeout: Duration::from_secs(30),
             max_body_bytes: 16 * 1024 * 1024,
             queue_depth: 256,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use mlc_serve_config::Config;
 
 use crate::grpc;
-use crate::http::{AppState, listener, router};
-use crate::lifecycle::{Lifecycle, termination_signal};
+use crate::http::{AppState, Loader, listener, router};
+use crate::lifecycle::termination_signal;
 use crate::metrics::Metrics;
 use crate::model::load;
 use crate::ort_library;
@@ -17,7 +17,7 @@ use crate::ort_library;
 const QUIET: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Loads the ONNX Runtime library and every model of `config`; must run inside a Tokio runtime.
-/// A model that fails to load is kept in [`AppState::failed`] with the reason.
+/// A model that fails to load does not serve, and the state says why.
 pub fn prepare(config: &Config) -> Result<AppState, String> {
     let configured = config.server.ort_library.as_deref().map(Path::new);
     let (library, source) = ort_library::locate(configured)?;
@@ -43,14 +43,24 @@ pub fn prepare(config: &Config) -> Result<AppState, String> {
             }
         }
     }
-    Ok(AppState {
+    let loader = Loader {
+        env,
+        configs: config
+            .models
+            .iter()
+            .map(|m| (m.name.clone(), m.clone()))
+            .collect(),
+        queue_depth,
+        repository_api: config.server.model_repository,
+    };
+    Ok(AppState::new(
         models,
         failed,
+        loader,
         metrics,
-        lifecycle: Arc::new(Lifecycle::default()),
-        max_body_bytes: usize::try_from(config.server.max_body_bytes).unwrap_or(usize::MAX),
-        request_timeout: config.server.request_timeout.as_std(),
-    })
+        usize::try_from(config.server.max_body_bytes).unwrap_or(usize::MAX),
+        config.server.request_timeout.as_std(),
+    ))
 }
 
 /// Serves `state` on the configured address until SIGTERM/Ctrl-C, then drains: readiness turns

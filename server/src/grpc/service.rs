@@ -45,15 +45,14 @@ fn version(v: &str) -> Option<&str> {
 }
 
 impl Grpc {
-    fn find(&self, name: &str, v: &str) -> Result<&Arc<Model>, Status> {
+    fn find(&self, name: &str, v: &str) -> Result<Arc<Model>, Status> {
         self.state.find(name, version(v)).map_err(to_status)
     }
 
     async fn infer(&self, mut request: ModelInferRequest) -> Result<ModelInferResponse, ApiError> {
-        let model = Arc::clone(
-            self.state
-                .find(&request.model_name, version(&request.model_version))?,
-        );
+        let model = self
+            .state
+            .find(&request.model_name, version(&request.model_version))?;
         let given = tensors::inputs(&mut request)?;
         let outputs = &model.metadata.outputs;
         let wanted: Vec<usize> = if request.outputs.is_empty() {

@@ -66,7 +66,7 @@ async fn handle(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let model = Arc::clone(state.find(&path.name, path.version.as_deref())?);
+    let model = state.find(&path.name, path.version.as_deref())?;
     let json_len = headers
         .get(HEADER_CONTENT_LENGTH)
         .map(|v| {

@@ -13,7 +13,7 @@ use crate::metrics::Gauges;
 pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let ready = state.is_ready();
     let text = state.metrics.render(|name| {
-        state.models.get(name).map(|m| Gauges {
+        state.loaded().get(name).map(|m| Gauges {
             queue_depth: m.queue_depth(),
             ready,
         })

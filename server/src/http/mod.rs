@@ -9,10 +9,11 @@ pub mod listener;
 mod metadata;
 mod metrics;
 mod model_config;
+mod repository;
 mod router;
 mod state;
 mod stats;
 
 pub use metadata::EXTENSIONS;
 pub use router::router;
-pub use state::AppState;
+pub use state::{AppState, Loader, Unavailable};

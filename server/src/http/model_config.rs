@@ -21,7 +21,7 @@ pub(crate) async fn config(
 ) -> Response {
     match state.find(&path.name, path.version.as_deref()) {
         Err(e) => e.into_response(),
-        Ok(model) => Json(triton_config(model)).into_response(),
+        Ok(model) => Json(triton_config(&model)).into_response(),
     }
 }
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 
 use super::state::AppState;
-use super::{compression, health, infer, metadata, metrics, model_config, stats};
+use super::{compression, health, infer, metadata, metrics, model_config, repository, stats};
 use crate::error::ApiError;
 
 /// Every route of the server, sharing `state`.
@@ -40,6 +40,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(stats::stats),
         )
         .route("/v2/models/stats", get(stats::all))
+        .route("/v2/repository/index", post(repository::index))
+        .route("/v2/repository/models/{name}/load", post(repository::load))
+        .route(
+            "/v2/repository/models/{name}/unload",
+            post(repository::unload),
+        )
         .route("/metrics", get(metrics::metrics))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .method_not_allowed_fallback(|| async {

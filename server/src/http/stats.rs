@@ -32,7 +32,7 @@ pub(crate) async fn stats(
 /// Every model's statistics, by name.
 pub(crate) async fn all(State(state): State<Arc<AppState>>) -> Response {
     let entries: Vec<serde_json::Value> = state
-        .models
+        .loaded()
         .values()
         .map(|model| {
             state
