@@ -25,7 +25,14 @@ pub(crate) async fn infer(
     let metrics = state.metrics.model(&path.name);
     let _in_flight = metrics.track_in_flight();
     let response = match state.lifecycle.admit() {
-        None => ApiError::shutting_down().into_response(),
+        None => {
+            // Refused while draining: the client should reconnect, to another pod.
+            let mut refused = ApiError::shutting_down().into_response();
+            refused
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            refused
+        }
         Some(_admitted) => {
             let work = handle(&state, &path, &headers, body);
             match tokio::time::timeout(state.request_timeout, work).await {
@@ -42,10 +49,14 @@ pub(crate) async fn infer(
             }
         }
     };
+    let took = started.elapsed();
     metrics.count_request(response.status().as_u16());
-    metrics
-        .request_duration
-        .observe(started.elapsed().as_secs_f64());
+    metrics.request_duration.observe(took.as_secs_f64());
+    if response.status().is_success() {
+        metrics.stats.success.add(took);
+    } else {
+        metrics.stats.fail.add(took);
+    }
     response
 }
 
@@ -55,7 +66,7 @@ async fn handle(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let model = Arc::clone(state.find(&path.name, path.version.as_deref())?);
+    let model = state.find(&path.name, path.version.as_deref())?;
     let json_len = headers
         .get(HEADER_CONTENT_LENGTH)
         .map(|v| {
