@@ -176,18 +176,13 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         );
     }
 
-    // Plans are made of a model that lowered cleanly: an unknown pool is reported here only
-    // when it is not the echo of a pool that failed to lower.
-    if !diags.has_errors() {
-        for env in environments.values_mut() {
-            env.plans = super::plan::plan_environment(
-                &env.name.value,
-                &env.namespace.value,
-                &env.models,
-                &pools,
-                &mut diags,
-            );
-        }
+    for env in environments.values_mut() {
+        env.plans = super::plan::plan_environment(
+            &env.name.value,
+            &env.namespace.value,
+            &env.models,
+            &pools,
+        );
     }
 
     let Some((name, kubernetes, labels, annotations, image)) = project else {
