@@ -170,6 +170,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 plans: BTreeMap::new(),
+                runtime: None,
                 declared: false,
                 quota: None,
             },
@@ -183,11 +184,13 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             &env.models,
             &pools,
         );
+        env.runtime = super::plan::SharedRuntime::of(env);
     }
 
     let Some((name, kubernetes, labels, annotations, image)) = project else {
         return (None, diags);
     };
+    let cluster_plans = super::plan::plan_clusters(name.span, &clusters, &pools, &environments);
     let project = Project {
         name,
         kubernetes,
@@ -198,6 +201,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         pools,
         models,
         environments,
+        cluster_plans,
     };
     (Some(project), diags)
 }

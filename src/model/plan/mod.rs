@@ -10,6 +10,7 @@ mod files;
 mod names;
 mod runtime_config;
 mod scaler;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -18,6 +19,8 @@ pub use files::{MODEL_DIR, ModelFiles};
 pub use names::{DerivedName, PredictorNames, Workload};
 pub use runtime_config::RuntimeConfig;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
+pub(crate) use shared::plan_clusters;
+pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};
 
 use super::ir::{Model, Pool};
 use crate::source::Span;
