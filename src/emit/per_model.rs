@@ -29,7 +29,7 @@ pub(super) fn emit_model(
             metadata: owner.meta("ConfigMap", &rc.name, Some(ns)),
             data: Some(BTreeMap::from([(
                 "config.yaml".to_owned(),
-                rc.text.clone(),
+                rc.text().to_owned(),
             )])),
             ..ConfigMap::default()
         };

@@ -45,6 +45,8 @@ pub struct Project {
     pub models: BTreeMap<String, Model>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
+    /// What is emitted once per cluster, for every cluster with an environment or a pool.
+    pub cluster_plans: Vec<super::plan::ClusterPlan>,
 }
 
 /// The runtime image settings of the project.
@@ -778,6 +780,8 @@ pub struct Environment {
     pub models: BTreeMap<String, Model>,
     /// The serving plan of each model (same keys as `models`).
     pub plans: BTreeMap<String, super::plan::Plan>,
+    /// The mlc-serve ServingRuntime its KServe models share, if any uses it.
+    pub runtime: Option<super::plan::SharedRuntime>,
     /// Whether it was declared (false for the implicit `default`).
     pub declared: bool,
     /// A quota on the namespace, when declared.

@@ -170,29 +170,27 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 plans: BTreeMap::new(),
+                runtime: None,
                 declared: false,
                 quota: None,
             },
         );
     }
 
-    // Plans are made of a model that lowered cleanly: an unknown pool is reported here only
-    // when it is not the echo of a pool that failed to lower.
-    if !diags.has_errors() {
-        for env in environments.values_mut() {
-            env.plans = super::plan::plan_environment(
-                &env.name.value,
-                &env.namespace.value,
-                &env.models,
-                &pools,
-                &mut diags,
-            );
-        }
+    for env in environments.values_mut() {
+        env.plans = super::plan::plan_environment(
+            &env.name.value,
+            &env.namespace.value,
+            &env.models,
+            &pools,
+        );
+        env.runtime = super::plan::SharedRuntime::of(env);
     }
 
     let Some((name, kubernetes, labels, annotations, image)) = project else {
         return (None, diags);
     };
+    let cluster_plans = super::plan::plan_clusters(name.span, &clusters, &pools, &environments);
     let project = Project {
         name,
         kubernetes,
@@ -203,6 +201,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         pools,
         models,
         environments,
+        cluster_plans,
     };
     (Some(project), diags)
 }

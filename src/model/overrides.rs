@@ -131,6 +131,7 @@ pub(super) fn lower_environment(
         namespace,
         models,
         plans: BTreeMap::new(),
+        runtime: None,
         declared: true,
         quota,
     })

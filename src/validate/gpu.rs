@@ -271,7 +271,10 @@ pub(crate) fn check_accelerator(
     diags: &mut Diagnostics,
 ) {
     let accel = &model.accelerator;
-    let (Some(pool_ref), Some(pool)) = (&accel.pool, &plan.pool) else {
+    let Some(pool_ref) = &accel.pool else { return };
+    let Some(pool) = &plan.pool else {
+        // The plan found no pool of that name: say so here, beside the other rules.
+        crate::model::check_ref("pool", pool_ref, project.pools.keys(), diags);
         return;
     };
     if pool.cluster.value != env.cluster.value && project.clusters.contains_key(&env.cluster.value)

@@ -1,5 +1,8 @@
 //! The mlc-serve runtime config (DESIGN §8.9) of a model: built once as a value, rendered
-//! once by the canonical YAML writer; the ConfigMap and the rollout hash both use that text.
+//! once (on first use, so `mlc check`'s front end pays nothing for it) by the canonical YAML
+//! writer; the ConfigMap and the rollout hash both use that text.
+
+use std::sync::OnceLock;
 
 use mlc_serve_config::{Batching, Config, Duration, ModelConfig, ServerConfig};
 
@@ -13,8 +16,8 @@ pub struct RuntimeConfig {
     pub name: String,
     /// The config value.
     pub config: Config,
-    /// Its canonical YAML text (`config.yaml`).
-    pub text: String,
+    /// Its canonical YAML text, once rendered.
+    text: OnceLock<String>,
 }
 
 impl RuntimeConfig {
@@ -43,11 +46,18 @@ impl RuntimeConfig {
                 intra_op_threads: 1,
             }],
         };
-        let value = serde_json::to_value(&config).unwrap_or(serde_json::Value::Null);
         RuntimeConfig {
             name: format!("{}-runtime", model.name.value),
-            text: crate::canonical::yaml::to_yaml(&value),
             config,
+            text: OnceLock::new(),
         }
+    }
+
+    /// Its canonical YAML text (`config.yaml`), rendered on first use.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let value = serde_json::to_value(&self.config).unwrap_or(serde_json::Value::Null);
+            crate::canonical::yaml::to_yaml(&value)
+        })
     }
 }
