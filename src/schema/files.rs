@@ -24,6 +24,9 @@ use super::yaml::{ByteSpan, Document, parse, parse_values};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::{SourceFile, SourceMap, Span};
 
+/// The largest manifest file read (a stream of thousands of objects fits many times over).
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 /// What to validate and how.
 #[derive(Debug, Clone, Default)]
 pub struct ValidateOptions {
@@ -324,9 +327,21 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
         kustomization: kustomize::is_kustomization_file(path),
         ..FileOutcome::default()
     };
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_owned()),
-        Err(e) => Err(e.to_string()),
+    let text = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
+            "the file has {} bytes, more than the {} MiB mlc reads (the API server keeps at most about 1.5 MiB per object)",
+            meta.len(),
+            MAX_FILE_BYTES >> 20
+        )),
+        _ => match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "the file is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                )
+            }),
+            Err(e) => Err(e.to_string()),
+        },
     };
     let text = match text {
         Ok(text) => text,
