@@ -13,6 +13,6 @@ mod path;
 mod runner;
 mod session_pool;
 
-pub use loaded::{Model, load};
+pub use loaded::{Model, QueueSlot, load};
 pub use metadata::{ModelMetadata, TensorSpec};
 pub use path::resolve_model_file;
