@@ -67,6 +67,9 @@ async fn handle(
     body: Body,
 ) -> Result<Response, ApiError> {
     let model = state.find(&path.name, path.version.as_deref())?;
+    // The queue place is taken before the body is read: an overloaded model refuses at once,
+    // without buffering a body it would refuse, and memory stays within the queue's bound.
+    let slot = model.reserve()?;
     let json_len = headers
         .get(HEADER_CONTENT_LENGTH)
         .map(|v| {
@@ -107,8 +110,12 @@ async fn handle(
             .collect::<Result<_, ApiError>>()?,
     };
     let inputs = model.metadata.bind_inputs(request.inputs)?;
-    let mut results: Vec<Option<crate::tensor::Tensor>> =
-        model.infer(inputs).await?.into_iter().map(Some).collect();
+    let mut results: Vec<Option<crate::tensor::Tensor>> = model
+        .infer_in(slot, inputs)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect();
 
     let mut selected = Vec::with_capacity(wanted.len());
     for (index, binary) in wanted {

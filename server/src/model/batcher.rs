@@ -57,8 +57,7 @@ impl Runner {
             metrics.stats.queue.add(waited);
         }
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            execute(&pool, &metadata, &metrics, batch);
+            execute(&pool, &metadata, &metrics, permit, batch);
         });
     }
 }
@@ -199,11 +198,14 @@ impl Pending {
     }
 }
 
-/// Runs one batch on a pooled session and answers every job. Runs on a blocking thread.
+/// Runs one batch on the pooled session `permit` reserves, frees the session, then answers
+/// every job: a caller sending its next request on the answer finds the session free. Runs on
+/// a blocking thread.
 fn execute(
     pool: &SessionPool,
     metadata: &ModelMetadata,
     metrics: &ModelMetrics,
+    permit: OwnedSemaphorePermit,
     mut batch: Vec<Job>,
 ) {
     let rows: usize = batch.iter().map(|j| j.rows.unwrap_or(1)).sum();
@@ -211,6 +213,7 @@ fn execute(
     let result = pool
         .with_session(|session| run_batch(session, metadata, &mut batch))
         .unwrap_or_else(|| Err(ApiError::internal("the inference run failed unexpectedly")));
+    drop(permit);
     let took = started.elapsed();
     metrics.stats.record_run(rows, took);
     #[expect(clippy::cast_precision_loss, reason = "batch sizes are small")]

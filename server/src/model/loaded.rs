@@ -17,6 +17,10 @@ use crate::error::ApiError;
 use crate::metrics::ModelMetrics;
 use crate::tensor::Tensor;
 
+/// A taken place in a model's queue (see [`Model::reserve`]).
+#[derive(Debug)]
+pub struct QueueSlot(tokio::sync::OwnedSemaphorePermit);
+
 /// A model ready to serve: metadata and the queue in front of its sessions.
 #[derive(Debug)]
 pub struct Model {
@@ -47,15 +51,27 @@ impl Model {
     /// Queues checked inputs (graph order) and waits for the outputs (graph order).
     /// A full queue is 429 with `Retry-After`.
     pub async fn infer(&self, inputs: Vec<Tensor>) -> Result<Vec<Tensor>, ApiError> {
-        let slot = Arc::clone(&self.slots)
+        let slot = self.reserve()?;
+        self.infer_in(slot, inputs).await
+    }
+
+    /// A place in the queue, taken before the request's body is read, so that at most
+    /// `queue_depth` requests per model hold their bodies and tensors while they wait; 429
+    /// with `Retry-After` when every place is taken.
+    pub fn reserve(&self) -> Result<QueueSlot, ApiError> {
+        Arc::clone(&self.slots)
             .try_acquire_owned()
-            .map_err(|_| ApiError {
-                retry_after: Some(self.retry_after),
-                ..ApiError::new(
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    format!("model `{}` is overloaded: its queue is full", self.name),
-                )
-            })?;
+            .map(QueueSlot)
+            .map_err(|_| self.overloaded())
+    }
+
+    /// Queues checked inputs (graph order) in the place `slot` holds and waits for the outputs.
+    pub async fn infer_in(
+        &self,
+        slot: QueueSlot,
+        inputs: Vec<Tensor>,
+    ) -> Result<Vec<Tensor>, ApiError> {
+        let QueueSlot(slot) = slot;
         let (reply, result) = oneshot::channel();
         let job = Job::new(inputs, reply, slot);
         // Nothing waits (this job holds the only taken place) and a session is free: run it
@@ -72,6 +88,16 @@ impl Model {
         result
             .await
             .map_err(|_| ApiError::internal("the inference was dropped"))?
+    }
+
+    fn overloaded(&self) -> ApiError {
+        ApiError {
+            retry_after: Some(self.retry_after),
+            ..ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                format!("model `{}` is overloaded: its queue is full", self.name),
+            )
+        }
     }
 
     /// Requests waiting in the queue.
