@@ -198,12 +198,10 @@ pub(crate) fn serving_runtime(
         name: "kserve-container".into(),
         image: Some(image.to_owned()),
         args: Some(vec!["--config".into(), format!("{CONFIG_DIR}/config.yaml")]),
-        ports: Some(vec![ContainerPort {
-            container_port: 8080,
-            name: Some("http".into()),
-            protocol: Some("TCP".into()),
-            ..ContainerPort::default()
-        }]),
+        ports: Some(pod::container_ports(
+            8080,
+            runtime.grpc.then_some(crate::model::plan::GRPC_PORT),
+        )),
         security_context: Some(pod::container_security(MLC_SERVE_USER)),
         ..Container::default()
     };
@@ -217,7 +215,11 @@ pub(crate) fn serving_runtime(
                 version: "1",
                 auto_select: false,
             }],
-            protocol_versions: vec!["v2"],
+            protocol_versions: if runtime.grpc {
+                vec!["v2", "grpc-v2"]
+            } else {
+                vec!["v2"]
+            },
             multi_model: false,
             containers: vec![container],
             image_pull_secrets: runtime

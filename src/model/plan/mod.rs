@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 pub use files::{MODEL_DIR, ModelFiles};
 pub use names::{DerivedName, PredictorNames, Workload};
-pub use runtime_config::RuntimeConfig;
+pub use runtime_config::{GRPC_PORT, RuntimeConfig};
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 pub(crate) use shared::plan_clusters;
 pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};

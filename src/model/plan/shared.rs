@@ -21,6 +21,9 @@ pub struct SharedRuntime {
     pub instance: String,
     /// The image pull secrets of every model that uses it, sorted.
     pub pull_secrets: Vec<SecretRef>,
+    /// Whether it declares the OIP gRPC port: only when no Knative model uses it (Knative
+    /// accepts one container port).
+    pub grpc: bool,
 }
 
 impl SharedRuntime {
@@ -44,6 +47,9 @@ impl SharedRuntime {
             name: MLC_SERVE_RUNTIME,
             instance: format!("{MLC_SERVE_RUNTIME}-{}", env.name.value),
             pull_secrets: pull.into_iter().map(SecretRef).collect(),
+            grpc: users
+                .iter()
+                .all(|m| m.serve.value != ServeTarget::KserveKnative),
         })
     }
 }
