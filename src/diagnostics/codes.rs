@@ -98,6 +98,8 @@ registry! {
     E0212 Error "conflicting settings",
     E0213 Error "more than one autoscaling policy",
     E0214 Error "number out of range",
+    E0215 Error "invalid label, annotation or taint syntax",
+    E0216 Error "invalid mount path",
     E0301 Error "MIG profile not offered by the pool's GPU",
     E0302 Error "more MIG instances than the GPU allows",
     E0303 Error "MIG layout does not fit one GPU",

@@ -1,0 +1,64 @@
+//! Value rules at the source (DESIGN §8.16): every name, key, path, number and literal the
+//! language passes on to Kubernetes is checked where it is written, on the AST, so that the
+//! error points at the token. Lowering reads the same nodes for their meaning; these rules
+//! only refuse values, they never change one.
+//!
+//! - `values.rs`: numbers in range, Secret/ConfigMap names and keys, mount paths,
+//!   PriorityClass names, label, annotation and taint syntax (`E0201`, `E0214`, `E0215`, `E0216`);
+
+mod k8s;
+mod values;
+
+use crate::diagnostics::Diagnostics;
+use crate::syntax::{Document, Node};
+
+/// Checks every document. Runs beside lowering; diagnostics only.
+pub(crate) fn check(docs: &[Document], diags: &mut Diagnostics) {
+    for doc in docs {
+        for node in &doc.nodes {
+            match node.name.as_str() {
+                "project" => project(node, diags),
+                "cluster" => values::cluster(node, diags),
+                "pool" => values::pool(node, diags),
+                "model" => model(node, diags),
+                "environment" => node
+                    .children()
+                    .iter()
+                    .filter(|c| c.name == "model")
+                    .for_each(|m| model(m, diags)),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn project(node: &Node, diags: &mut Diagnostics) {
+    for child in node.children() {
+        metadata(child, diags);
+    }
+}
+
+fn model(node: &Node, diags: &mut Diagnostics) {
+    for child in node.children() {
+        metadata(child, diags);
+        if child.name == "service-account" {
+            values::service_account(child, diags);
+            for grandchild in child.children() {
+                metadata(grandchild, diags);
+            }
+        }
+        values::model_child(child, diags);
+    }
+}
+
+/// `labels` and `annotations`: syntax.
+fn metadata(node: &Node, diags: &mut Diagnostics) {
+    let label = match node.name.as_str() {
+        "labels" => true,
+        "annotations" => false,
+        _ => return,
+    };
+    for prop in &node.props {
+        values::key_value(prop, label, diags);
+    }
+}
