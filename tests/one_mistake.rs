@@ -20,6 +20,11 @@ const CASES: &[(&str, &str)] = &[
     ("E0215-taint-value-with-space", "\"GPU nodes\""),
     ("E0216-dotdot-mount-path", "\"/cache/../etc\""),
     ("E0216-relative-mount-path", "\"cache\""),
+    (
+        "E0218-autoscaler-class-annotation",
+        "\"serving.kserve.io/autoscalerClass\"",
+    ),
+    ("E0218-managed-by-label", "\"app.kubernetes.io/managed-by\""),
     ("E0301-malformed-mig-profile", "\"mig-1g.10gb\""),
     ("E0302-too-many-hides-overflow", "\"1g.10gb\" 8"),
     ("E0305-one-replica-hides-capacity", "1"),

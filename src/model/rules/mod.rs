@@ -5,12 +5,26 @@
 //!
 //! - `values.rs`: numbers in range, Secret/ConfigMap names and keys, mount paths,
 //!   PriorityClass names, label, annotation and taint syntax (`E0201`, `E0214`, `E0215`, `E0216`);
+//! - `managed.rs`: labels and annotations mlc sets itself, or that change how KServe, KEDA,
+//!   Knative or Argo CD treat an object (`E0218`);
 
 mod k8s;
+mod managed;
 mod values;
 
 use crate::diagnostics::Diagnostics;
 use crate::syntax::{Document, Node};
+
+/// Where a `labels` or `annotations` node is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    /// `project { labels … }`: every emitted object.
+    Project,
+    /// A model's (or an environment's model override).
+    Model,
+    /// A model's `service-account { annotations … }`.
+    ServiceAccount,
+}
 
 /// Checks every document. Runs beside lowering; diagnostics only.
 pub(crate) fn check(docs: &[Document], diags: &mut Diagnostics) {
@@ -34,31 +48,33 @@ pub(crate) fn check(docs: &[Document], diags: &mut Diagnostics) {
 
 fn project(node: &Node, diags: &mut Diagnostics) {
     for child in node.children() {
-        metadata(child, diags);
+        metadata(child, Owner::Project, diags);
     }
 }
 
 fn model(node: &Node, diags: &mut Diagnostics) {
     for child in node.children() {
-        metadata(child, diags);
+        metadata(child, Owner::Model, diags);
         if child.name == "service-account" {
             values::service_account(child, diags);
             for grandchild in child.children() {
-                metadata(grandchild, diags);
+                metadata(grandchild, Owner::ServiceAccount, diags);
             }
         }
         values::model_child(child, diags);
     }
 }
 
-/// `labels` and `annotations`: syntax.
-fn metadata(node: &Node, diags: &mut Diagnostics) {
+/// `labels` and `annotations`: syntax, then managed keys.
+fn metadata(node: &Node, owner: Owner, diags: &mut Diagnostics) {
     let label = match node.name.as_str() {
         "labels" => true,
         "annotations" => false,
         _ => return,
     };
     for prop in &node.props {
-        values::key_value(prop, label, diags);
+        if values::key_value(prop, label, diags) {
+            managed::check(prop, label, owner, diags);
+        }
     }
 }
