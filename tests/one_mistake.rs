@@ -21,6 +21,18 @@ const CASES: &[(&str, &str)] = &[
     ("E0216-dotdot-mount-path", "\"/cache/../etc\""),
     ("E0216-relative-mount-path", "\"cache\""),
     (
+        "E0217-aws-secret-in-env",
+        "\"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\"",
+    ),
+    (
+        "E0217-password-in-artifact-url",
+        "\"https://admin:hunter2@models.example.com/bert-sentiment/2.1.0/model.onnx\"",
+    ),
+    (
+        "E0217-password-in-prometheus-url",
+        "\"http://admin:s3cr3t-pw@prometheus.monitoring:9090\"",
+    ),
+    (
         "E0218-autoscaler-class-annotation",
         "\"serving.kserve.io/autoscalerClass\"",
     ),

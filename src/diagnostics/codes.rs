@@ -100,6 +100,7 @@ registry! {
     E0214 Error "number out of range",
     E0215 Error "invalid label, annotation or taint syntax",
     E0216 Error "invalid mount path",
+    E0217 Error "credential written inline",
     E0218 Error "label or annotation managed by mlc",
     E0301 Error "MIG profile not offered by the pool's GPU",
     E0302 Error "more MIG instances than the GPU allows",

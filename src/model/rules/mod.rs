@@ -7,9 +7,12 @@
 //!   PriorityClass names, label, annotation and taint syntax (`E0201`, `E0214`, `E0215`, `E0216`);
 //! - `managed.rs`: labels and annotations mlc sets itself, or that change how KServe, KEDA,
 //!   Knative or Argo CD treat an object (`E0218`);
+//! - `secrets.rs`: credential-looking literals (`E0217`), with the detector the diagnostics
+//!   printers mask with.
 
 mod k8s;
 mod managed;
+mod secrets;
 mod values;
 
 use crate::diagnostics::Diagnostics;
@@ -30,6 +33,7 @@ enum Owner {
 pub(crate) fn check(docs: &[Document], diags: &mut Diagnostics) {
     for doc in docs {
         for node in &doc.nodes {
+            secrets::check_node(node, diags);
             match node.name.as_str() {
                 "project" => project(node, diags),
                 "cluster" => values::cluster(node, diags),
