@@ -18,6 +18,7 @@ pub mod names;
 mod overrides;
 pub mod plan;
 mod reader;
+mod rules;
 pub mod units;
 
 pub use ir::*;

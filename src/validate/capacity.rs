@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::gpu::{pool_profile, pool_span};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::layout_counts;
-use crate::model::{AcceleratorKind, Model, Pool, Project, Sharing};
+use crate::model::{AcceleratorKind, Model, OversubscriptionKind, Pool, Project, Sharing};
 use crate::source::Span;
 
 /// What a replica consumes from its pool: a resource key and a count.
@@ -79,6 +79,20 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
         }
     }
     for ((pool_name, key), (pool, (total, users))) in use_ {
+        // Invalid sharing (E0305) or an unknown layout (E0206) is reported on the pool; the
+        // capacity it would give is not meaningful.
+        let sharing_invalid = pool
+            .oversubscription
+            .as_ref()
+            .is_some_and(|o| match o.kind {
+                OversubscriptionKind::Mps => !(2..=48).contains(&o.replicas.value),
+                OversubscriptionKind::TimeSlicing => o.replicas.value < 2,
+            });
+        let layout_unknown =
+            !matches!(pool.sharing, Sharing::Whole) && layout_counts(&pool).is_none();
+        if sharing_invalid || layout_unknown {
+            continue;
+        }
         let available = supply(&pool, &key);
         if total <= available {
             continue;
