@@ -29,9 +29,12 @@ pub(crate) struct ScaleTargetRef {
     pub(crate) name: String,
 }
 
-/// Reference to a TriggerAuthentication.
+/// Reference to a TriggerAuthentication or ClusterTriggerAuthentication.
 #[derive(Debug, Serialize)]
 pub(crate) struct AuthenticationRef {
+    /// Omitted for the default, `TriggerAuthentication`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<&'static str>,
     pub(crate) name: String,
 }
 
@@ -71,9 +74,9 @@ pub(crate) struct TriggerAuthentication {
 /// A secret key handed to the scaler as a parameter.
 #[derive(Debug, Serialize)]
 pub(crate) struct SecretTargetRef {
-    pub(crate) parameter: &'static str,
+    pub(crate) parameter: String,
     pub(crate) name: String,
-    pub(crate) key: &'static str,
+    pub(crate) key: String,
 }
 
 /// Pod identity of the scaler.
@@ -92,7 +95,8 @@ pub(crate) struct TriggerAuthenticationSpec {
     pub(crate) pod_identity: Option<PodIdentity>,
 }
 
-/// The TriggerAuthentication of a model's ScaledObjects.
+/// The TriggerAuthentication of a model's ScaledObjects (not called for a
+/// ClusterTriggerAuthentication, which mlc only references).
 pub(crate) fn trigger_authentication(
     owner: &Owner<'_>,
     plan: &Plan,
@@ -103,9 +107,9 @@ pub(crate) fn trigger_authentication(
             secret_target_ref: params
                 .iter()
                 .map(|(parameter, key)| SecretTargetRef {
-                    parameter,
+                    parameter: parameter.clone(),
                     name: secret.0.clone(),
-                    key,
+                    key: key.clone(),
                 })
                 .collect(),
             pod_identity: None,
@@ -113,6 +117,10 @@ pub(crate) fn trigger_authentication(
         ScalerAuth::PodIdentity { provider } => TriggerAuthenticationSpec {
             secret_target_ref: Vec::new(),
             pod_identity: Some(PodIdentity { provider }),
+        },
+        ScalerAuth::Cluster => TriggerAuthenticationSpec {
+            secret_target_ref: Vec::new(),
+            pod_identity: None,
         },
     };
     TriggerAuthentication {
@@ -131,7 +139,8 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
     };
-    let auth = auth.map(|a| AuthenticationRef {
+    let auth_ref = auth.map(|a| AuthenticationRef {
+        kind: (!a.emitted()).then(|| a.kind()),
         name: a.name.clone(),
     });
     let (type_, metadata) = match policy {
@@ -175,6 +184,7 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
             server,
             query,
             threshold,
+            ..
         } => (
             "prometheus",
             m(&[
@@ -185,10 +195,14 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
         ),
         _ => return None,
     };
+    let mut metadata: BTreeMap<String, String> = metadata;
+    for (k, v) in auth.map(|a| a.metadata.as_slice()).unwrap_or_default() {
+        metadata.insert((*k).to_owned(), v.clone());
+    }
     Some(Trigger {
         type_,
         metadata,
-        authentication_ref: auth,
+        authentication_ref: auth_ref,
     })
 }
 

@@ -42,9 +42,10 @@ pub(super) fn emit_model(
     ));
     let (scaled, auth) = match &plan.scaler {
         Scaler::ScaledObjects { targets, auth } => (targets.as_slice(), auth.as_ref()),
+        Scaler::KserveKeda { auth } => (&[][..], auth.as_ref()),
         _ => (&[][..], None),
     };
-    if let Some(ta) = auth {
+    if let Some(ta) = auth.filter(|ta| ta.emitted()) {
         out.push((
             ta.file.clone(),
             to_value(&keda::trigger_authentication(&owner, plan, ta)),

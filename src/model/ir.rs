@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::GpuSpec;
+use super::ir_scaling::Credentials;
 use super::units::{Duration, Quantity};
 use crate::source::Span;
 
@@ -478,6 +479,8 @@ pub enum Policy {
         query: String,
         /// Threshold value.
         threshold: String,
+        /// Credentials (bearer, basic or TLS), if any.
+        auth: Option<Credentials>,
     },
     /// Kafka consumer-group lag.
     Kafka {
@@ -489,8 +492,8 @@ pub enum Policy {
         group: String,
         /// Target lag per replica.
         lag: u32,
-        /// Secret holding SASL/TLS settings, by name.
-        auth: Option<String>,
+        /// SASL/TLS credentials, if any.
+        auth: Option<Credentials>,
     },
     /// RabbitMQ queue length.
     Rabbitmq {
@@ -498,8 +501,8 @@ pub enum Policy {
         queue: String,
         /// Target messages per replica.
         length: u32,
-        /// Secret holding the `host` connection string, by name.
-        auth: String,
+        /// Credentials: the `host` connection string (and username/password).
+        auth: Credentials,
     },
     /// AWS SQS queue length.
     Sqs {
@@ -509,8 +512,8 @@ pub enum Policy {
         region: String,
         /// Target messages per replica.
         length: u32,
-        /// Secret with AWS credentials, by name; pod identity when absent.
-        auth: Option<String>,
+        /// AWS credentials from a Secret; pod identity when absent.
+        auth: Option<Credentials>,
     },
 }
 

@@ -3,6 +3,7 @@
 
 use super::grammar;
 use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
+use super::lower_auth::lower_credentials;
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -92,11 +93,11 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             })
         }
         "prometheus" => {
-            let mut r = Reader::new(node, diags, &["server", "query", "threshold"], 0);
-            no_children(node, r.diags);
+            let mut r = Reader::new(node, diags, &["server", "query", "threshold", "auth"], 0);
             let ex = "prometheus server=\"http://prometheus.monitoring:9090\" query=\"sum(rate(x[1m]))\" threshold=100";
             let server = required(&mut r, "server", ex);
             let query = required(&mut r, "query", ex);
+            let shorthand = r.str("auth");
             let threshold = match r.value("threshold") {
                 Some(v) => match &v.kind {
                     ValueKind::Integer(i) => Some(i.to_string()),
@@ -121,10 +122,12 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                     None
                 }
             };
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Prometheus {
                 server: server?,
                 query: query?,
                 threshold: threshold?,
+                auth,
             })
         }
         "kafka" => {
@@ -134,13 +137,13 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                 &["bootstrap", "topic", "group", "lag", "auth"],
                 0,
             );
-            no_children(node, r.diags);
             let ex = "kafka bootstrap=\"kafka:9092\" topic=requests group=sentiment lag=100";
             let bootstrap = required(&mut r, "bootstrap", ex);
             let topic = required(&mut r, "topic", ex);
             let group = required(&mut r, "group", ex);
             let lag = r.u32("lag").map_or(10, |v| v.value.max(1));
-            let auth = r.str("auth").map(|s| s.value);
+            let shorthand = r.str("auth");
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Kafka {
                 bootstrap: bootstrap?,
                 topic: topic?,
@@ -151,11 +154,15 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
         }
         "rabbitmq" => {
             let mut r = Reader::new(node, diags, &["queue", "length", "auth"], 0);
-            no_children(node, r.diags);
             let ex = "rabbitmq queue=requests length=20 auth=rabbitmq-conn";
             let queue = required(&mut r, "queue", ex);
             let length = r.u32("length").map_or(20, |v| v.value.max(1));
-            let auth = required(&mut r, "auth", ex);
+            let shorthand = r.str("auth");
+            let has_block = node.children().iter().any(|c| c.name == "auth");
+            if shorthand.is_none() && !has_block && r.value("auth").is_none() {
+                r.missing("`auth`", ex);
+            }
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Rabbitmq {
                 queue: queue?,
                 length,
@@ -164,12 +171,12 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
         }
         _ => {
             let mut r = Reader::new(node, diags, &["queue-url", "region", "length", "auth"], 0);
-            no_children(node, r.diags);
             let ex = "sqs queue-url=\"https://sqs.eu-west-1.amazonaws.com/1234/requests\" region=eu-west-1 length=5";
             let queue_url = required(&mut r, "queue-url", ex);
             let region = required(&mut r, "region", ex);
             let length = r.u32("length").map_or(5, |v| v.value.max(1));
-            let auth = r.str("auth").map(|s| s.value);
+            let shorthand = r.str("auth");
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Sqs {
                 queue_url: queue_url?,
                 region: region?,

@@ -7,8 +7,10 @@
 pub mod catalog;
 pub mod grammar;
 mod ir;
+mod ir_scaling;
 mod layout;
 mod lower_artifact;
+mod lower_auth;
 mod lower_model;
 mod lower_pod;
 mod lower_pool;
@@ -21,5 +23,6 @@ mod reader;
 pub mod units;
 
 pub use ir::*;
+pub use ir_scaling::*;
 pub use layout::{layout_counts, named_layout};
 pub use lower_project::{KUBERNETES_VERSIONS, check_ref, lower};

@@ -130,7 +130,10 @@ impl Plan {
         if let Some(rc) = &self.runtime_config {
             names.push(DerivedName::new("ConfigMap", rc.name.clone(), None));
         }
-        if let Scaler::ScaledObjects { auth: Some(a), .. } = &self.scaler {
+        if let Scaler::ScaledObjects { auth: Some(a), .. } | Scaler::KserveKeda { auth: Some(a) } =
+            &self.scaler
+            && a.emitted()
+        {
             names.push(DerivedName::new(
                 "TriggerAuthentication",
                 a.name.clone(),
