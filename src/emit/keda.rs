@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
@@ -58,7 +59,34 @@ pub(crate) struct ScaledObjectSpec {
     pub(crate) max_replica_count: i32,
     pub(crate) cooldown_period: i32,
     pub(crate) polling_interval: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) idle_replica_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fallback: Option<KedaFallback>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) advanced: Option<Advanced>,
     pub(crate) triggers: Vec<Trigger>,
+}
+
+/// `spec.fallback`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KedaFallback {
+    pub(crate) failure_threshold: i32,
+    pub(crate) replicas: i32,
+}
+
+/// `spec.advanced`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Advanced {
+    pub(crate) horizontal_pod_autoscaler_config: HpaConfig,
+}
+
+/// `spec.advanced.horizontalPodAutoscalerConfig`.
+#[derive(Debug, Serialize)]
+pub(crate) struct HpaConfig {
+    pub(crate) behavior: HorizontalPodAutoscalerBehavior,
 }
 
 /// `keda.sh/v1alpha1` TriggerAuthentication.
@@ -216,6 +244,7 @@ pub(crate) fn scaled_object(
 ) -> Option<ScaledObject> {
     let trigger = trigger(model, auth)?;
     let a = &model.autoscale;
+    let b = &a.behaviour;
     let clamp = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     Some(ScaledObject {
         api_version: "keda.sh/v1alpha1",
@@ -230,7 +259,15 @@ pub(crate) fn scaled_object(
             min_replica_count: clamp(u64::from(a.min.value)),
             max_replica_count: clamp(u64::from(a.max.value.max(1))),
             cooldown_period: clamp(a.idle.seconds_ceil()),
-            polling_interval: 30,
+            polling_interval: clamp(u64::from(b.polling_seconds.unwrap_or(30))),
+            idle_replica_count: b.idle_replicas.map(|n| clamp(u64::from(n))),
+            fallback: b.fallback.map(|f| KedaFallback {
+                failure_threshold: clamp(u64::from(f.failures)),
+                replicas: clamp(u64::from(f.replicas)),
+            }),
+            advanced: super::behaviour::hpa_behavior(b).map(|behavior| Advanced {
+                horizontal_pod_autoscaler_config: HpaConfig { behavior },
+            }),
             triggers: vec![trigger],
         },
     })

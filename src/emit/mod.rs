@@ -11,6 +11,7 @@
 //!   core kinds through `k8s-openapi`; `pod.rs`: pod pieces; `meta.rs`: labels and
 //!   annotations; `object.rs`: the [`Object`] with its origin.
 
+mod behaviour;
 mod cluster;
 mod keda;
 mod kserve;

@@ -238,7 +238,7 @@ pub(crate) fn hpa(
                 }),
                 ..MetricSpec::default()
             }]),
-            ..HorizontalPodAutoscalerSpec::default()
+            behavior: super::behaviour::hpa_behavior(&model.autoscale.behaviour),
         }),
         ..HorizontalPodAutoscaler::default()
     }

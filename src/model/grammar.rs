@@ -202,8 +202,14 @@ pub const AUTOSCALE: Parent = Parent {
         many("kafka"),
         many("rabbitmq"),
         many("sqs"),
+        once("keda"),
+        once("scale-up"),
+        once("scale-down"),
     ],
 };
+
+/// The children of `autoscale` that are behaviour knobs, not policies.
+pub const AUTOSCALE_KNOBS: &[&str] = &["keda", "scale-up", "scale-down"];
 
 /// Every parent, in the order a misplaced node's home is looked up.
 const PARENTS: &[Parent] = &[

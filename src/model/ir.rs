@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::GpuSpec;
-use super::ir_scaling::Credentials;
+use super::ir_scaling::{Behaviour, Credentials};
 use super::units::{Duration, Quantity};
 use crate::source::Span;
 
@@ -555,6 +555,8 @@ pub struct Autoscale {
     pub idle: Duration,
     /// The policy, if any (none = fixed replicas).
     pub policy: Option<Spanned<Policy>>,
+    /// Behaviour knobs (KEDA polling/idle/fallback, HPA scale-up/down).
+    pub behaviour: Behaviour,
     /// Where it was written (the model node when defaulted).
     pub span: Span,
 }

@@ -50,3 +50,66 @@ impl Credentials {
         }
     }
 }
+
+/// One HPA scaling policy: change by `value` pods or percent per `period_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatePolicy {
+    /// `Pods` or `Percent`.
+    pub kind: &'static str,
+    /// Pods or percent per period (≥ 1).
+    pub value: u32,
+    /// The period in seconds (1..=1800).
+    pub period_seconds: u32,
+}
+
+/// HPA scaling rules for one direction (`scale-up` / `scale-down`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScalingRules {
+    /// `stabilizationWindowSeconds` (0..=3600).
+    pub window_seconds: Option<u32>,
+    /// Its policies (none: the HPA defaults).
+    pub policies: Vec<RatePolicy>,
+    /// `selectPolicy`: `Max`, `Min` or `Disabled`.
+    pub select: Option<&'static str>,
+}
+
+/// KEDA's fallback when the scaler fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fallback {
+    /// Failures before the fallback applies.
+    pub failures: u32,
+    /// Replicas while falling back.
+    pub replicas: u32,
+}
+
+/// The behaviour knobs of `autoscale`: KEDA's `keda` child and the HPA's `scale-up` /
+/// `scale-down`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Behaviour {
+    /// KEDA `pollingInterval` in seconds (≥ 1; KEDA's default 30).
+    pub polling_seconds: Option<u32>,
+    /// KEDA `idleReplicaCount` (< `min`).
+    pub idle_replicas: Option<u32>,
+    /// KEDA `fallback`.
+    pub fallback: Option<Fallback>,
+    /// HPA `behavior.scaleUp`.
+    pub scale_up: Option<ScalingRules>,
+    /// HPA `behavior.scaleDown`.
+    pub scale_down: Option<ScalingRules>,
+    /// Where the KEDA knobs were written (the `keda` child).
+    pub keda_span: Option<Span>,
+    /// Where the HPA behaviour was written (the first of `scale-up` / `scale-down`).
+    pub hpa_span: Option<Span>,
+}
+
+impl Behaviour {
+    /// Whether a KEDA-only knob (polling, idle replicas, fallback) is set.
+    pub fn has_keda_knobs(&self) -> bool {
+        self.keda_span.is_some()
+    }
+
+    /// Whether HPA behaviour is set.
+    pub fn has_hpa_behaviour(&self) -> bool {
+        self.scale_up.is_some() || self.scale_down.is_some()
+    }
+}

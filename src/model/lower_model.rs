@@ -9,6 +9,7 @@ use super::ir::{
     Accelerator, AcceleratorKind, Autoscale, Location, Model, Probes, Resources, Runtime,
     ServeTarget, Spanned,
 };
+use super::ir_scaling::Behaviour;
 use super::lower_artifact::{lower_artifact, lower_canaries, lower_format};
 use super::lower_pod::{
     lower_accelerator, lower_allow_from, lower_env, lower_patches, lower_probes, lower_resources,
@@ -68,6 +69,7 @@ pub(crate) fn lower_model(
             max: Spanned::new(1, head),
             idle: Duration { millis: 300_000 },
             policy: None,
+            behaviour: Behaviour::default(),
             span: head,
         }),
         |c| lower_autoscale(c, diags),

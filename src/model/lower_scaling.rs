@@ -3,7 +3,9 @@
 
 use super::grammar;
 use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
+use super::ir_scaling::Behaviour;
 use super::lower_auth::lower_credentials;
+use super::lower_behaviour::{lower_keda, lower_rules};
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -21,11 +23,10 @@ pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Au
         .map_or(Duration { millis: 300_000 }, |d| d.value);
     check_children(node, diags, &grammar::AUTOSCALE);
     let mut policy: Option<Spanned<Policy>> = None;
-    for child in node
-        .children()
-        .iter()
-        .filter(|c| grammar::AUTOSCALE.child(&c.name).is_some())
-    {
+    for child in node.children().iter().filter(|c| {
+        grammar::AUTOSCALE.child(&c.name).is_some()
+            && !grammar::AUTOSCALE_KNOBS.contains(&c.name.as_str())
+    }) {
         let Some(p) = lower_policy(child, diags) else {
             continue;
         };
@@ -40,13 +41,52 @@ pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Au
             policy = Some(Spanned::new(p, child.head_span()));
         }
     }
+    let behaviour = lower_knobs(node, min.value, diags);
     Some(Autoscale {
         min,
         max,
         idle,
         policy,
+        behaviour,
         span: head,
     })
+}
+
+/// The behaviour knobs among `autoscale`'s children.
+fn lower_knobs(node: &Node, min: u32, diags: &mut Diagnostics) -> Behaviour {
+    let mut b = Behaviour::default();
+    for child in node.children() {
+        match child.name.as_str() {
+            "keda" => {
+                let (polling, idle, fallback) = lower_keda(child, diags);
+                if let Some((n, span)) = idle {
+                    if n >= min {
+                        diags.push(
+                            Diagnostic::error(Code::E0214, "`idle-replicas` must be below `min`")
+                                .label(span, format!("{n} with min={min}"))
+                                .help("KEDA's idle replica count is below the minimum (in practice `idle-replicas=0` with `min` ≥ 1)"),
+                        );
+                    } else {
+                        b.idle_replicas = Some(n);
+                    }
+                }
+                b.polling_seconds = polling;
+                b.fallback = fallback;
+                b.keda_span = Some(child.head_span());
+            }
+            "scale-up" | "scale-down" => {
+                let rules = lower_rules(child, diags);
+                b.hpa_span.get_or_insert(child.head_span());
+                if child.name == "scale-up" {
+                    b.scale_up = Some(rules);
+                } else {
+                    b.scale_down = Some(rules);
+                }
+            }
+            _ => {}
+        }
+    }
+    b
 }
 
 pub(super) fn percent_arg(r: &mut Reader<'_>, example: &str) -> Option<u32> {

@@ -11,6 +11,7 @@ mod ir_scaling;
 mod layout;
 mod lower_artifact;
 mod lower_auth;
+mod lower_behaviour;
 mod lower_model;
 mod lower_pod;
 mod lower_pool;

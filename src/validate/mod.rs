@@ -3,6 +3,7 @@
 //! Takes a [`Project`], gives diagnostics in the 03xx block (and the `W03xx` warnings).
 //! Rules read the IR and the serving plans only; every diagnostic points at the span that caused it.
 
+mod behaviour;
 mod capacity;
 mod gpu;
 mod models;
@@ -22,6 +23,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
         for (model, plan) in env.planned() {
             gpu::check_accelerator(project, env, model, plan, root, &mut diags);
             scaling::check(model, plan, &mut diags);
+            behaviour::check(model, plan, &mut diags);
             models::check(model, plan, &mut diags);
         }
     }

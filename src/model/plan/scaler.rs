@@ -216,8 +216,11 @@ impl Scaler {
             },
             // KServe's trigger references a TriggerAuthentication by name only: a
             // ClusterTriggerAuthentication needs mlc's own ScaledObject.
+            // KEDA knobs and HPA behaviour beyond what KServe copies need it too.
             (Policy::Prometheus { auth, .. }, KserveStandard)
-                if auth.as_ref().is_none_or(|a| a.cluster().is_none()) =>
+                if auth.as_ref().is_none_or(|a| a.cluster().is_none())
+                    && !model.autoscale.behaviour.has_keda_knobs()
+                    && !model.autoscale.behaviour.has_hpa_behaviour() =>
             {
                 Scaler::KserveKeda {
                     auth: trigger_auth(model, policy),
