@@ -375,6 +375,14 @@ pub(crate) fn inference_service(
         }
         Scaler::Knative { metric, target } => {
             (p.scale_metric, p.scale_target) = (Some(*metric), Some(clamp_i32(*target)));
+            // `idle` is read per revision as the scale-to-zero pod retention period (the
+            // grace period is cluster-wide only: `config-autoscaler`).
+            if a.min.value == 0 {
+                p.annotations.insert(
+                    "autoscaling.knative.dev/scale-to-zero-pod-retention-period".into(),
+                    format!("{}s", a.idle.seconds_ceil()),
+                );
+            }
         }
         Scaler::KserveKeda { auth } => {
             if let Some(Policy::Prometheus {

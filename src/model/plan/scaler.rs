@@ -159,6 +159,12 @@ fn trigger_auth(model: &Model, policy: &Policy) -> Option<TriggerAuth> {
     })
 }
 
+/// The default target of an HPA on cpu (KServe's and Kubernetes').
+const DEFAULT_CPU: ResourceMetric = ResourceMetric {
+    resource: "cpu",
+    target: 80,
+};
+
 const CPU_ON_KNATIVE: &str =
     "cpu and memory scaling on KServe needs `serve kserve mode=standard` (KServe creates the HPA)";
 const KNATIVE_METRIC: &str = "concurrency and rps scaling is Knative's: use `serve kserve mode=knative`, or scale on cpu, Prometheus or a queue";
@@ -169,7 +175,7 @@ impl Scaler {
     pub(super) fn of(model: &Model, workload: &Workload) -> Scaler {
         use ServeTarget::{Deployment, KserveKnative, KserveStandard};
         let Some(policy) = model.autoscale.policy.as_ref().map(|p| &p.value) else {
-            return Scaler::Fixed;
+            return Scaler::default_of(model);
         };
         let target = model.serve.value;
         let scaled_objects = || {
@@ -230,6 +236,26 @@ impl Scaler {
             (p, Deployment) => resource(p).map_or_else(scaled_objects, Scaler::Hpa),
             (_, KserveKnative) => Scaler::Unsupported {
                 help: KEDA_ON_KNATIVE,
+            },
+        }
+    }
+
+    /// Without a policy: fixed replicas when `min` = `max`, else the serve target's
+    /// documented default (DESIGN §8.7 as changed in ARCHITECTURE.md): KServe's hpa class
+    /// on cpu 80 % (`constants.DefaultCPUUtilization`), Knative's KPA on concurrency 100
+    /// (`container-concurrency-target-default`), and for a Deployment an HPA on cpu 80 %
+    /// (the HPA's own default target).
+    fn default_of(model: &Model) -> Scaler {
+        let a = &model.autoscale;
+        if a.min.value >= a.max.value {
+            return Scaler::Fixed;
+        }
+        match model.serve.value {
+            ServeTarget::KserveStandard => Scaler::KserveHpa(DEFAULT_CPU),
+            ServeTarget::Deployment => Scaler::Hpa(DEFAULT_CPU),
+            ServeTarget::KserveKnative => Scaler::Knative {
+                metric: "concurrency",
+                target: 100,
             },
         }
     }
