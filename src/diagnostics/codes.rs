@@ -142,6 +142,7 @@ registry! {
     W0304 Warning "base image not pinned by digest",
     W0305 Warning "custom MIG layout",
     W0306 Warning "disruption budget would block every eviction",
+    W0307 Warning "pool too small for the models' maximum replicas",
 }
 
 /// The registered code `code`, if any (case-insensitive).
