@@ -143,6 +143,7 @@ registry! {
     W0305 Warning "custom MIG layout",
     W0306 Warning "disruption budget would block every eviction",
     W0307 Warning "pool too small for the models' maximum replicas",
+    W0308 Warning "GPU model with the default memory request",
 }
 
 /// The registered code `code`, if any (case-insensitive).

@@ -8,6 +8,7 @@ mod capacity;
 mod gpu;
 mod models;
 mod names;
+mod resources;
 mod scaling;
 
 use std::path::Path;
