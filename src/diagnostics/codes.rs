@@ -118,6 +118,7 @@ registry! {
     E0319 Error "pool belongs to another cluster",
     E0320 Error "model artifact does not fit the accelerator memory",
     E0321 Error "two definitions derive the same object name",
+    E0322 Error "VPA controls a resource the HPA scales on",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",

@@ -23,6 +23,7 @@ mod per_env;
 mod per_model;
 mod pod;
 mod rollout;
+mod vpa;
 mod workload;
 
 use rayon::prelude::*;

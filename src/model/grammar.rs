@@ -159,6 +159,7 @@ pub const MODEL: Parent = Parent {
         merged("autoscale"),
         keyed("canary"),
         once("disruption"),
+        once("vpa"),
         merged("probes"),
         keyed("env"),
         once("service-account"),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::GpuSpec;
-use super::ir_scaling::{Behaviour, Credentials};
+use super::ir_scaling::{Behaviour, Credentials, Vpa};
 use super::units::{Duration, Quantity};
 use crate::source::Span;
 
@@ -729,6 +729,8 @@ pub struct Model {
     pub autoscale: Autoscale,
     /// Canary / A/B variants.
     pub canaries: Vec<Canary>,
+    /// The VerticalPodAutoscaler, if declared.
+    pub vpa: Option<Vpa>,
     /// Disruption budget, if declared.
     pub disruption: Option<Spanned<Disruption>>,
     /// Probe tuning.

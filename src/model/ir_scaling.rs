@@ -113,3 +113,18 @@ impl Behaviour {
         self.scale_up.is_some() || self.scale_down.is_some()
     }
 }
+
+/// A model's `vpa` block: a VerticalPodAutoscaler on its Deployments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vpa {
+    /// `updatePolicy.updateMode`: `Off` (default), `Initial`, `Recreate`, `InPlaceOrRecreate`.
+    pub mode: &'static str,
+    /// `controls=`: the controlled resources as written (`cpu`, `memory`), with its span.
+    pub controls: Option<(Vec<&'static str>, Span)>,
+    /// `minAllowed` (resource, quantity text).
+    pub min_allowed: Vec<(&'static str, String)>,
+    /// `maxAllowed` (resource, quantity text).
+    pub max_allowed: Vec<(&'static str, String)>,
+    /// Where it was written.
+    pub span: Span,
+}

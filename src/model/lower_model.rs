@@ -76,6 +76,7 @@ pub(crate) fn lower_model(
     );
     let canaries = lower_canaries(children, diags);
     let disruption = find("disruption").and_then(|c| lower_disruption(c, diags));
+    let vpa = find("vpa").and_then(|c| super::lower_vpa::lower_vpa(c, diags));
     let probes = find("probes").map_or_else(Probes::default, |c| lower_probes(c, diags));
     let mut env = BTreeMap::new();
     for c in children.iter().filter(|c| c.name == "env") {
@@ -125,6 +126,7 @@ pub(crate) fn lower_model(
         autoscale: autoscale?,
         canaries,
         disruption,
+        vpa,
         probes,
         env,
         service_account,

@@ -17,6 +17,7 @@ mod lower_pod;
 mod lower_pool;
 mod lower_project;
 mod lower_scaling;
+mod lower_vpa;
 pub mod names;
 mod overrides;
 pub mod plan;

@@ -10,6 +10,7 @@ mod models;
 mod names;
 mod resources;
 mod scaling;
+mod vpa;
 
 use std::path::Path;
 
@@ -25,6 +26,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             gpu::check_accelerator(project, env, model, plan, root, &mut diags);
             scaling::check(model, plan, &mut diags);
             behaviour::check(model, plan, &mut diags);
+            vpa::check(model, plan, &mut diags);
             models::check(model, plan, &mut diags);
         }
     }
