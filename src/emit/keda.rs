@@ -221,6 +221,20 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
                 ("threshold", threshold.clone()),
             ]),
         ),
+        Policy::Cron {
+            timezone,
+            start,
+            end,
+            replicas,
+        } => (
+            "cron",
+            m(&[
+                ("desiredReplicas", replicas.to_string()),
+                ("end", end.clone()),
+                ("start", start.clone()),
+                ("timezone", timezone.clone()),
+            ]),
+        ),
         _ => return None,
     };
     let mut metadata: BTreeMap<String, String> = metadata;

@@ -203,6 +203,7 @@ pub const AUTOSCALE: Parent = Parent {
         many("kafka"),
         many("rabbitmq"),
         many("sqs"),
+        many("cron"),
         once("keda"),
         once("scale-up"),
         once("scale-down"),

@@ -515,6 +515,17 @@ pub enum Policy {
         /// AWS credentials from a Secret; pod identity when absent.
         auth: Option<Credentials>,
     },
+    /// A schedule: `replicas` between `start` and `end` (KEDA `cron`).
+    Cron {
+        /// IANA time zone.
+        timezone: String,
+        /// Cron expression of the window's start.
+        start: String,
+        /// Cron expression of the window's end.
+        end: String,
+        /// Replicas inside the window.
+        replicas: u32,
+    },
 }
 
 impl Policy {
@@ -529,6 +540,7 @@ impl Policy {
             Policy::Kafka { .. } => "kafka",
             Policy::Rabbitmq { .. } => "rabbitmq",
             Policy::Sqs { .. } => "sqs",
+            Policy::Cron { .. } => "cron",
         }
     }
 
@@ -540,6 +552,7 @@ impl Policy {
                 | Policy::Kafka { .. }
                 | Policy::Rabbitmq { .. }
                 | Policy::Sqs { .. }
+                | Policy::Cron { .. }
         )
     }
 }

@@ -209,6 +209,35 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                 auth: auth?,
             })
         }
+        "cron" => {
+            let mut r = Reader::new(node, diags, &["timezone", "start", "end", "replicas"], 0);
+            no_children(node, r.diags);
+            let ex = "cron timezone=\"Europe/Paris\" start=\"0 7 * * 1-5\" end=\"0 19 * * 1-5\" replicas=4";
+            let timezone = required(&mut r, "timezone", ex);
+            let start = required(&mut r, "start", ex);
+            let end = required(&mut r, "end", ex);
+            let replicas = match r.u32("replicas") {
+                Some(v) if v.value >= 1 => Some(v.value),
+                Some(v) => {
+                    r.diags.push(
+                        Diagnostic::error(Code::E0214, "`replicas` must be at least 1")
+                            .label(v.span, "zero")
+                            .help("the replicas to run inside the window, e.g. `replicas=4`"),
+                    );
+                    None
+                }
+                None => {
+                    r.missing("`replicas`", ex);
+                    None
+                }
+            };
+            Some(Policy::Cron {
+                timezone: timezone?,
+                start: start?,
+                end: end?,
+                replicas: replicas?,
+            })
+        }
         _ => {
             let mut r = Reader::new(node, diags, &["queue-url", "region", "length", "auth"], 0);
             let ex = "sqs queue-url=\"https://sqs.eu-west-1.amazonaws.com/1234/requests\" region=eu-west-1 length=5";
