@@ -124,6 +124,7 @@ registry! {
     E0320 Error "model artifact does not fit the accelerator memory",
     E0321 Error "two definitions derive the same object name",
     E0322 Error "disruption budget would block every eviction",
+    E0323 Error "VPA controls a resource the HPA scales on",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",
@@ -147,6 +148,8 @@ registry! {
     W0303 Warning "GPU pool without a taint",
     W0304 Warning "base image not pinned by digest",
     W0305 Warning "custom MIG layout",
+    W0307 Warning "pool too small for the models' maximum replicas",
+    W0308 Warning "GPU model with the default memory request",
 }
 
 /// The registered code `code`, if any (case-insensitive).

@@ -11,6 +11,7 @@
 //!   core kinds through `k8s-openapi`; `pod.rs`: pod pieces; `meta.rs`: labels and
 //!   annotations; `object.rs`: the [`Object`] with its origin.
 
+mod behaviour;
 mod cluster;
 mod keda;
 mod kserve;
@@ -22,6 +23,7 @@ mod per_env;
 mod per_model;
 mod pod;
 mod rollout;
+mod vpa;
 mod workload;
 
 use rayon::prelude::*;

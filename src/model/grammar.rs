@@ -159,6 +159,7 @@ pub const MODEL: Parent = Parent {
         merged("autoscale"),
         keyed("canary"),
         once("disruption"),
+        once("vpa"),
         merged("probes"),
         keyed("env"),
         once("service-account"),
@@ -202,8 +203,15 @@ pub const AUTOSCALE: Parent = Parent {
         many("kafka"),
         many("rabbitmq"),
         many("sqs"),
+        many("cron"),
+        once("keda"),
+        once("scale-up"),
+        once("scale-down"),
     ],
 };
+
+/// The children of `autoscale` that are behaviour knobs, not policies.
+pub const AUTOSCALE_KNOBS: &[&str] = &["keda", "scale-up", "scale-down"];
 
 /// Every parent, in the order a misplaced node's home is looked up.
 const PARENTS: &[Parent] = &[

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::GpuSpec;
+use super::ir_scaling::{Behaviour, Credentials, Vpa};
 use super::units::{Duration, Quantity};
 use crate::source::Span;
 
@@ -478,6 +479,8 @@ pub enum Policy {
         query: String,
         /// Threshold value.
         threshold: String,
+        /// Credentials (bearer, basic or TLS), if any.
+        auth: Option<Credentials>,
     },
     /// Kafka consumer-group lag.
     Kafka {
@@ -489,8 +492,8 @@ pub enum Policy {
         group: String,
         /// Target lag per replica.
         lag: u32,
-        /// Secret holding SASL/TLS settings, by name.
-        auth: Option<String>,
+        /// SASL/TLS credentials, if any.
+        auth: Option<Credentials>,
     },
     /// RabbitMQ queue length.
     Rabbitmq {
@@ -498,8 +501,8 @@ pub enum Policy {
         queue: String,
         /// Target messages per replica.
         length: u32,
-        /// Secret holding the `host` connection string, by name.
-        auth: String,
+        /// Credentials: the `host` connection string (and username/password).
+        auth: Credentials,
     },
     /// AWS SQS queue length.
     Sqs {
@@ -509,8 +512,19 @@ pub enum Policy {
         region: String,
         /// Target messages per replica.
         length: u32,
-        /// Secret with AWS credentials, by name; pod identity when absent.
-        auth: Option<String>,
+        /// AWS credentials from a Secret; pod identity when absent.
+        auth: Option<Credentials>,
+    },
+    /// A schedule: `replicas` between `start` and `end` (KEDA `cron`).
+    Cron {
+        /// IANA time zone.
+        timezone: String,
+        /// Cron expression of the window's start.
+        start: String,
+        /// Cron expression of the window's end.
+        end: String,
+        /// Replicas inside the window.
+        replicas: u32,
     },
 }
 
@@ -526,6 +540,7 @@ impl Policy {
             Policy::Kafka { .. } => "kafka",
             Policy::Rabbitmq { .. } => "rabbitmq",
             Policy::Sqs { .. } => "sqs",
+            Policy::Cron { .. } => "cron",
         }
     }
 
@@ -537,6 +552,7 @@ impl Policy {
                 | Policy::Kafka { .. }
                 | Policy::Rabbitmq { .. }
                 | Policy::Sqs { .. }
+                | Policy::Cron { .. }
         )
     }
 }
@@ -552,6 +568,8 @@ pub struct Autoscale {
     pub idle: Duration,
     /// The policy, if any (none = fixed replicas).
     pub policy: Option<Spanned<Policy>>,
+    /// Behaviour knobs (KEDA polling/idle/fallback, HPA scale-up/down).
+    pub behaviour: Behaviour,
     /// Where it was written (the model node when defaulted).
     pub span: Span,
 }
@@ -724,6 +742,8 @@ pub struct Model {
     pub autoscale: Autoscale,
     /// Canary / A/B variants.
     pub canaries: Vec<Canary>,
+    /// The VerticalPodAutoscaler, if declared.
+    pub vpa: Option<Vpa>,
     /// Disruption budget, if declared.
     pub disruption: Option<Spanned<Disruption>>,
     /// Probe tuning.

@@ -39,6 +39,7 @@ const fn entry(api_version: &'static str, kind: &'static str, source: Source) ->
 const ISVC: &str = include_str!("../../schemas/kserve/inferenceservice-serving-v1beta1.json");
 const RUNTIME: &str = include_str!("../../schemas/kserve/servingruntime-serving-v1alpha1.json");
 const SCALED_OBJECT: &str = include_str!("../../schemas/keda/scaledobject-keda-v1alpha1.json");
+const VPA: &str = include_str!("../../schemas/vpa/verticalpodautoscaler-autoscaling-v1.json");
 const TRIGGER_AUTH: &str =
     include_str!("../../schemas/keda/triggerauthentication-keda-v1alpha1.json");
 
@@ -151,6 +152,11 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "keda.sh/v1alpha1",
             "ClusterTriggerAuthentication",
             Source::File(TRIGGER_AUTH),
+        ),
+        entry(
+            "autoscaling.k8s.io/v1",
+            "VerticalPodAutoscaler",
+            Source::File(VPA),
         ),
     ],
 });

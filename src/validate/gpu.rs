@@ -440,6 +440,7 @@ pub(crate) fn check_accelerator(
         }
     }
     check_memory_fit(model, usable_gib, root, diags);
+    super::resources::check_default_memory(model, usable_gib, diags);
 }
 
 /// E0320: a local artifact larger than the accelerator's usable memory.

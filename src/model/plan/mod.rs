@@ -11,6 +11,7 @@ mod names;
 mod runtime_config;
 mod scaler;
 mod shared;
+mod vpa;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub use runtime_config::{GRPC_PORT, RuntimeConfig};
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 pub(crate) use shared::plan_clusters;
 pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};
+pub use vpa::VpaPlan;
 
 use super::ir::{Model, Pool};
 use crate::source::Span;
@@ -73,6 +75,8 @@ pub struct Plan {
     pub service_account: String,
     /// Credential references.
     pub credentials: Credentials,
+    /// The VerticalPodAutoscalers (`vpa.rs`), when the model has a `vpa` block.
+    pub vpa: Option<VpaPlan>,
 }
 
 impl Plan {
@@ -92,6 +96,7 @@ impl Plan {
         let files = ModelFiles::of(model);
         let workload = Workload::of(model);
         let scaler = Scaler::of(model, &workload);
+        let vpa = VpaPlan::of(model, &workload, &scaler);
         let runtime_config = model
             .uses_mlc_serve()
             .then(|| RuntimeConfig::of(model, &files));
@@ -108,6 +113,7 @@ impl Plan {
             pool,
             files,
             runtime_config,
+            vpa,
             service_account: model
                 .service_account
                 .clone()
@@ -130,7 +136,10 @@ impl Plan {
         if let Some(rc) = &self.runtime_config {
             names.push(DerivedName::new("ConfigMap", rc.name.clone(), None));
         }
-        if let Scaler::ScaledObjects { auth: Some(a), .. } = &self.scaler {
+        if let Scaler::ScaledObjects { auth: Some(a), .. } | Scaler::KserveKeda { auth: Some(a) } =
+            &self.scaler
+            && a.emitted()
+        {
             names.push(DerivedName::new(
                 "TriggerAuthentication",
                 a.name.clone(),

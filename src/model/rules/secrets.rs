@@ -55,8 +55,11 @@ pub(super) fn check_node(node: &Node, diags: &mut Diagnostics) {
             report(arg, help, diags);
         }
     }
+    // In a trigger's `auth` block every property value names a key of the Secret
+    // (`bearerToken=token`), never a credential itself.
+    let names_keys = node.name == "auth";
     for prop in &node.props {
-        if REFERENCES.contains(&prop.key.as_str()) {
+        if names_keys || REFERENCES.contains(&prop.key.as_str()) {
             continue;
         }
         let Some(s) = prop.value.as_str() else {
