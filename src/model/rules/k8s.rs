@@ -97,6 +97,9 @@ pub(crate) fn data_key_problem(key: &str) -> Option<&'static str> {
 /// Why `path` is not an absolute, normalized container mount path, and its normal form when
 /// there is one.
 pub(crate) fn mount_path_problem(path: &str) -> Option<(&'static str, Option<String>)> {
+    if path.is_empty() {
+        return Some(("it is empty", None));
+    }
     if !path.starts_with('/') {
         return Some((
             "it is not absolute",
@@ -151,6 +154,7 @@ mod tests {
         assert!(data_key_problem("a/b").is_some());
         assert!(mount_path_problem("/cache").is_none());
         assert!(mount_path_problem("/").is_none());
+        assert_eq!(mount_path_problem("").map(|p| p.0), Some("it is empty"));
         assert_eq!(
             mount_path_problem("cache").and_then(|p| p.1).as_deref(),
             Some("/cache")
