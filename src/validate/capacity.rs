@@ -90,18 +90,7 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
     let at_min = usage(project, |m| m.autoscale.min.value);
     let mut over_at_min = Vec::new();
     for ((pool_name, key), (pool, (total, users))) in at_min {
-        // Invalid sharing (E0305) or an unknown layout (E0206) is reported on the pool; the
-        // capacity it would give is not meaningful.
-        let sharing_invalid = pool
-            .oversubscription
-            .as_ref()
-            .is_some_and(|o| match o.kind {
-                OversubscriptionKind::Mps => !(2..=48).contains(&o.replicas.value),
-                OversubscriptionKind::TimeSlicing => o.replicas.value < 2,
-            });
-        let layout_unknown =
-            !matches!(pool.sharing, Sharing::Whole) && layout_counts(&pool).is_none();
-        if sharing_invalid || layout_unknown {
+        if capacity_unknown(&pool) {
             continue;
         }
         let available = supply(&pool, &key);
@@ -123,6 +112,9 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
         m.autoscale.max.value.max(m.autoscale.min.value)
     });
     for ((pool_name, key), (pool, (total, users))) in at_max {
+        if capacity_unknown(&pool) {
+            continue;
+        }
         let available = supply(&pool, &key);
         if total <= available || over_at_min.contains(&(pool_name.clone(), key.clone())) {
             continue;
@@ -152,4 +144,18 @@ fn users_of(mut d: Diagnostic, users: &[(String, String, u64, Span)]) -> Diagnos
         d = d.note(format!("environment `{env}`, model `{model}`: {count}"));
     }
     d
+}
+
+/// Whether the pool's capacity is not meaningful because its sharing (E0305) or its layout
+/// (E0206) is already reported on the pool: no capacity error or warning follows from it.
+fn capacity_unknown(pool: &Pool) -> bool {
+    let sharing_invalid = pool
+        .oversubscription
+        .as_ref()
+        .is_some_and(|o| match o.kind {
+            OversubscriptionKind::Mps => !(2..=48).contains(&o.replicas.value),
+            OversubscriptionKind::TimeSlicing => o.replicas.value < 2,
+        });
+    let layout_unknown = !matches!(pool.sharing, Sharing::Whole) && layout_counts(pool).is_none();
+    sharing_invalid || layout_unknown
 }
