@@ -298,9 +298,9 @@ pub fn validate_objects(objects: &[crate::emit::Object]) -> Diagnostics {
     diags
 }
 
-/// Checks an in-memory project made from raw bytes, as the fuzzer and its corpus replay do:
-/// the bytes up to a NUL are `mlc.kdl`, the rest (if any) `models/m.kdl`. Never panics.
-pub fn check_bytes(data: &[u8]) -> Diagnostics {
+/// The in-memory project of [`check_bytes`]: the bytes up to a NUL are `mlc.kdl`, the rest
+/// (if any) `models/m.kdl`.
+fn sources_of_bytes(data: &[u8]) -> SourceMap {
     let mut sources = SourceMap::default();
     let mut parts = data.splitn(2, |b| *b == 0);
     for name in [ROOT_FILE, "models/m.kdl"] {
@@ -309,12 +309,54 @@ pub fn check_bytes(data: &[u8]) -> Diagnostics {
             sources.add(SourceFile::new(name.to_owned(), PathBuf::from(name), text));
         }
     }
+    sources
+}
+
+/// Checks an in-memory project made from raw bytes, as the fuzzer and its corpus replay do:
+/// the bytes up to a NUL are `mlc.kdl`, the rest (if any) `models/m.kdl`. Never panics.
+pub fn check_bytes(data: &[u8]) -> Diagnostics {
+    let sources = sources_of_bytes(data);
     let (_, mut diags) = check_sources(Path::new("/nonexistent-mlc-fuzz-root"), &sources);
     diags.sort();
     // Rendering is part of the front end a user sees: it must not panic either.
     let _ = crate::diagnostics::render_human(&diags, &sources, false, 80);
     let _ = crate::diagnostics::render_json(&diags, &sources);
     diags
+}
+
+/// Builds, in memory, the project [`check_bytes`] reads from `data`, as `mlc build` would
+/// (check, emit, schemas, admission rules, then the rendered tree), for the whole-pipeline
+/// fuzzer and its corpus replay. Never panics.
+pub fn build_bytes(data: &[u8]) -> Built {
+    let sources = sources_of_bytes(data);
+    let root = PathBuf::from("/nonexistent-mlc-fuzz-root");
+    let (project, mut diagnostics) = check_sources(&root, &sources);
+    diagnostics.sort();
+    let project = if diagnostics.has_errors() {
+        None
+    } else {
+        project
+    };
+    let mut checked = Checked {
+        root,
+        sources,
+        diagnostics,
+        project,
+        objects: Vec::new(),
+    };
+    let inputs = crate::image::ImageInputs::default();
+    emit_checked(&mut checked, &inputs);
+    let objects = std::mem::take(&mut checked.objects);
+    let tree = checked.project.as_ref().map(|project| {
+        let files = crate::image::spec_files(project, &inputs);
+        crate::render::tree::build(project, &objects, &checked.sources, files)
+    });
+    let _ = crate::diagnostics::render_human(&checked.diagnostics, &checked.sources, false, 80);
+    Built {
+        objects: if tree.is_some() { objects } else { Vec::new() },
+        checked,
+        tree,
+    }
 }
 
 /// Finds the project around `path` and checks it as `mlc check` does: parse, resolve,

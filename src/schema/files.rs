@@ -343,8 +343,8 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
             Err(e) => Err(e.to_string()),
         },
     };
-    let text = match text {
-        Ok(text) => text,
+    match text {
+        Ok(text) => check_text(out, text, crds, options),
         Err(message) => {
             out.found.push(Found {
                 code: "E0403",
@@ -355,9 +355,18 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
                 notes: Vec::new(),
             });
             out.unparsed += 1;
-            return out;
+            out
         }
-    };
+    }
+}
+
+/// Checks the text of one manifest file read into `out`.
+fn check_text(
+    mut out: FileOutcome,
+    text: String,
+    crds: &CrdSchemas,
+    options: &ValidateOptions,
+) -> FileOutcome {
     // The fast path: parse without locations and only give verdicts. A file with any invalid
     // object, or that the fast parser cannot read, is checked again with locations below.
     let kustomization = out.kustomization;
@@ -579,10 +588,35 @@ pub fn validate_paths(options: &ValidateOptions) -> ValidateReport {
     }
     report.diagnostics.extend(setup);
     report.files = files.len();
-    let mut outcomes: Vec<FileOutcome> = files
+    let outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| check_file(path, &crds, options))
         .collect();
+    report_outcomes(report, outcomes)
+}
+
+/// Validates one manifest file held in memory, named `name` (`kustomization.yaml` reads it
+/// as a kustomization), against the embedded schemas: what `mlc validate` does to a file
+/// once read, for the fuzzer and its corpus replay.
+pub fn validate_text(name: &str, text: String) -> ValidateReport {
+    let path = PathBuf::from(name);
+    let out = FileOutcome {
+        name: display_name(&path),
+        kustomization: kustomize::is_kustomization_file(&path),
+        path,
+        ..FileOutcome::default()
+    };
+    let options = ValidateOptions::default();
+    let outcome = check_text(out, text, &CrdSchemas::default(), &options);
+    let report = ValidateReport {
+        files: 1,
+        ..ValidateReport::default()
+    };
+    report_outcomes(report, vec![outcome])
+}
+
+/// Runs the admission rules over the files' outcomes and adds them to the report.
+fn report_outcomes(mut report: ValidateReport, mut outcomes: Vec<FileOutcome>) -> ValidateReport {
     admit(&mut outcomes);
     for outcome in outcomes {
         report.objects += outcome.objects;

@@ -26,7 +26,7 @@ mod yaml;
 pub use catalog::{Schemas, embedded};
 pub use crd::CrdSchemas;
 pub use error::{SchemaError, ValidateError};
-pub use files::{ValidateOptions, ValidateReport, validate_paths};
+pub use files::{ValidateOptions, ValidateReport, validate_paths, validate_text};
 pub use strict::{close_objects, walk};
 
 #[cfg(test)]
