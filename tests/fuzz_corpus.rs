@@ -16,12 +16,6 @@ mod support;
 mod targets;
 
 #[test]
-fn front_end_corpus_replays_without_panic() {
-    replay(&targets::TARGETS[..1]);
-}
-
-#[test]
-#[ignore = "an input of a new target's corpus overflows the stack of an unoptimized build"]
 fn every_target_has_a_corpus_that_replays_without_panic() {
     replay(&targets::TARGETS);
 }

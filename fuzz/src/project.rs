@@ -660,7 +660,12 @@ impl ModelBody {
                     ]))
                 ),
             };
-            let _ = writeln!(out, "{indent}patch {} #\"{body}\"#", p.target.of(&TARGETS));
+            let hashes = "#".repeat(raw_hashes(&body));
+            let _ = writeln!(
+                out,
+                "{indent}patch {} {hashes}\"{body}\"{hashes}",
+                p.target.of(&TARGETS)
+            );
         }
         if !self.labels.is_empty() {
             let _ = write!(out, "{indent}labels");
@@ -849,4 +854,16 @@ pub fn mutate(text: &str, mutations: &[Mutation]) -> Vec<u8> {
         }
     }
     bytes
+}
+
+/// The number of `#` a KDL raw string around `body` needs: one more than the longest run of
+/// `#` after a `"` inside it, so no `"#…` in the body closes the string early.
+fn raw_hashes(body: &str) -> usize {
+    let longest = body
+        .split('"')
+        .skip(1)
+        .map(|rest| rest.bytes().take_while(|b| *b == b'#').count())
+        .max()
+        .unwrap_or(0);
+    longest + 1
 }
