@@ -35,9 +35,9 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // URL userinfo: the password.
         r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:([^\s@/]+)@".to_owned(),
         // KDL `env NAME "value"` and `env NAME value="value"`.
-        format!(r#"\benv\s+"?{NAME}"?\s+(?:value\s*=\s*{VALUE}|{ENV_VALUE})"#),
+        format!(r#"(?-u:\b)env\s+"?{NAME}"?\s+(?:value\s*=\s*{VALUE}|{ENV_VALUE})"#),
         // `name=value`, `name: value`, `"name": value`.
-        format!(r#"\b{NAME}["']?\s*[=:]\s*{VALUE}"#),
+        format!(r#"(?-u:\b){NAME}["']?\s*[=:]\s*{VALUE}"#),
         // YAML `- name: NAME` then `value: …` on the next line.
         format!(r#"name:\s*["']?{NAME}["']?\s*\n\s*value:\s*{VALUE}"#),
         // Token formats: the whole token.
@@ -56,8 +56,8 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 /// Names that hold a credential when their value looks random (see [`high_entropy`]).
 static KEYISH_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        format!(r#"\benv\s+"?{KEYISH}"?\s+(?:value\s*=\s*{VALUE}|{ENV_VALUE})"#),
-        format!(r#"\b{KEYISH}["']?\s*[=:]\s*{VALUE}"#),
+        format!(r#"(?-u:\b)env\s+"?{KEYISH}"?\s+(?:value\s*=\s*{VALUE}|{ENV_VALUE})"#),
+        format!(r#"(?-u:\b){KEYISH}["']?\s*[=:]\s*{VALUE}"#),
         format!(r#"name:\s*["']?{KEYISH}["']?\s*\n\s*value:\s*{VALUE}"#),
     ]
     .iter()
