@@ -39,6 +39,9 @@ pub fn syntax(data: &[u8]) {
     for part in text.split('\0') {
         if let Some(mut fast) = parse_fast(FileId(0), part) {
             let (doc, diags) = parse_with_kdl(FileId(0), part);
+            if !diags.is_empty() && kdl_rs_107(part) {
+                continue;
+            }
             assert!(
                 diags.is_empty(),
                 "fast parser accepted invalid KDL: {part:?}"
@@ -49,6 +52,18 @@ pub fn syntax(data: &[u8]) {
             assert!(fast == reference, "fast and kdl ASTs differ on {part:?}");
         }
     }
+}
+
+/// Whether the `kdl` crate's refusal of `part` is its open bug kdl-org/kdl-rs#107: a
+/// slashdashed node ended by `;` (`/-a; b`) is refused although the KDL v2 grammar allows it
+/// (`node := base-node node-terminator`, the slashdash being part of `base-node`). The crate
+/// accepts the same text with each `;` read as a newline, the other node terminator.
+fn kdl_rs_107(part: &str) -> bool {
+    part.contains("/-")
+        && part.contains(';')
+        && parse_with_kdl(FileId(0), &part.replace(';', "\n"))
+            .1
+            .is_empty()
 }
 
 /// The original target: the whole front end, then the parser differential.
