@@ -57,13 +57,84 @@ pub fn syntax(data: &[u8]) {
 /// Whether the `kdl` crate's refusal of `part` is its open bug kdl-org/kdl-rs#107: a
 /// slashdashed node ended by `;` (`/-a; b`) is refused although the KDL v2 grammar allows it
 /// (`node := base-node node-terminator`, the slashdash being part of `base-node`). The crate
-/// accepts the same text with each `;` read as a newline, the other node terminator.
+/// accepts the same text with each `;` terminator read as a newline, the other terminator.
 fn kdl_rs_107(part: &str) -> bool {
     part.contains("/-")
         && part.contains(';')
-        && parse_with_kdl(FileId(0), &part.replace(';', "\n"))
+        && parse_with_kdl(FileId(0), &terminators_as_newlines(part))
             .1
             .is_empty()
+}
+
+/// `text` with every `;` outside strings and comments replaced by a newline.
+fn terminators_as_newlines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ';' => out.push('\n'),
+            '"' => {
+                out.push(c);
+                while let Some(s) = chars.next() {
+                    out.push(s);
+                    match s {
+                        '\\' => out.extend(chars.next()),
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '#' if chars.peek().is_some_and(|n| *n == '"' || *n == '#') => {
+                let mut hashes = 1;
+                out.push(c);
+                while chars.peek() == Some(&'#') {
+                    hashes += 1;
+                    out.extend(chars.next());
+                }
+                out.extend(chars.next_if_eq(&'"'));
+                let mut run: Option<usize> = None;
+                for s in chars.by_ref() {
+                    out.push(s);
+                    run = match (s, run) {
+                        ('"', _) => Some(0),
+                        ('#', Some(n)) => Some(n + 1),
+                        _ => None,
+                    };
+                    if run == Some(hashes) {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                out.push(c);
+                for s in chars.by_ref() {
+                    out.push(s);
+                    if s == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                out.push(c);
+                out.extend(chars.next());
+                let mut depth = 1;
+                let mut prev = ' ';
+                for s in chars.by_ref() {
+                    out.push(s);
+                    match (prev, s) {
+                        ('/', '*') => (depth, prev) = (depth + 1, ' '),
+                        ('*', '/') => (depth, prev) = (depth - 1, ' '),
+                        _ => prev = s,
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The original target: the whole front end, then the parser differential.
