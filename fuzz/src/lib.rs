@@ -109,7 +109,11 @@ fn terminators_as_newlines(text: &str) -> String {
                 out.push(c);
                 for s in chars.by_ref() {
                     out.push(s);
-                    if s == '\n' {
+                    // KDL's newlines: CR, LF, NEL, FF, LS, PS (and VT).
+                    if matches!(
+                        s,
+                        '\r' | '\n' | '\u{85}' | '\u{b}' | '\u{c}' | '\u{2028}' | '\u{2029}'
+                    ) {
                         break;
                     }
                 }
