@@ -80,6 +80,7 @@ registry! {
     E0319 Error "pool belongs to another cluster",
     E0320 Error "model artifact does not fit the accelerator memory",
     E0321 Error "two definitions derive the same object name",
+    E0322 Error "scrape timeout longer than the scrape interval",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",
@@ -94,6 +95,7 @@ registry! {
     W0304 Warning "base image not pinned by digest",
     W0305 Warning "custom MIG layout",
     W0306 Warning "disruption budget would block every eviction",
+    W0307 Warning "alert not available for the model's runtime",
 }
 
 /// The registered code `code`, if any (case-insensitive).

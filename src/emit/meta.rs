@@ -24,7 +24,13 @@ fn sync_wave(kind: &str) -> &'static str {
 fn is_custom(kind: &str) -> bool {
     matches!(
         kind,
-        "InferenceService" | "ServingRuntime" | "ScaledObject" | "TriggerAuthentication"
+        "InferenceService"
+            | "ServingRuntime"
+            | "ScaledObject"
+            | "TriggerAuthentication"
+            | "PrometheusRule"
+            | "ServiceMonitor"
+            | "PodMonitor"
     )
 }
 

@@ -45,6 +45,8 @@ pub struct Project {
     pub models: BTreeMap<String, Model>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
+    /// The project's `monitoring` block.
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
 }
 
 /// The runtime image settings of the project.
@@ -752,6 +754,8 @@ pub struct Model {
     pub patches: Vec<Patch>,
     /// Namespaces allowed to reach the serving port (its own is always allowed).
     pub allow_from: Vec<String>,
+    /// The model's `monitoring` blocks folded (base, then the environment's override).
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
     /// The model node.
     pub span: Span,
 }
@@ -782,6 +786,8 @@ pub struct Environment {
     pub declared: bool,
     /// A quota on the namespace, when declared.
     pub quota: Option<Quota>,
+    /// The environment's `monitoring` block.
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
 }
 
 impl Environment {

@@ -56,6 +56,12 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     let get = |k: &str| by_kind.get(k).cloned().unwrap_or_default();
 
     let project = lower_project_node(&get("project"), root, &mut diags);
+    let project_monitoring = get("project").first().and_then(|p| {
+        p.children()
+            .iter()
+            .find(|c| c.name == "monitoring")
+            .map(|m| super::monitoring::lower_monitoring(m, true, &mut diags))
+    });
 
     let mut declared_gpus: BTreeMap<String, GpuRef> = BTreeMap::new();
     let mut gpu_spans: BTreeMap<String, Span> = BTreeMap::new();
@@ -184,6 +190,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 plans: BTreeMap::new(),
                 declared: false,
                 quota: None,
+                monitoring: None,
             },
         );
     }
@@ -197,6 +204,12 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 &env.namespace.value,
                 &env.models,
                 &pools,
+                &mut diags,
+            );
+            super::plan::plan_monitoring(
+                env,
+                project_monitoring.as_ref(),
+                &project_name,
                 &mut diags,
             );
         }
@@ -215,6 +228,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         pools,
         models,
         environments,
+        monitoring: project_monitoring,
     };
     (Some(project), diags)
 }
@@ -263,7 +277,7 @@ fn lower_project_node(
     check_children(
         node,
         diags,
-        &["kubernetes", "labels", "annotations", "image"],
+        &["kubernetes", "labels", "annotations", "image", "monitoring"],
         &[],
     );
     let mut kubernetes = KUBERNETES_VERSIONS[0].to_owned();
@@ -437,6 +451,11 @@ fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
                 && (!KEYED_CHILDREN.contains(&o.name.as_str())
                     || b.args.first().map(|a| &a.kind) == o.args.first().map(|a| &a.kind))
         };
+        // `monitoring` blocks fold setting by setting when the model is lowered: keep both.
+        if o.name == "monitoring" {
+            merged.push(o.clone());
+            continue;
+        }
         if let Some(slot) = merged.iter_mut().find(|b| same(b)) {
             *slot = if MERGED_CHILDREN.contains(&o.name.as_str()) {
                 merge_node(slot, o)
@@ -473,7 +492,12 @@ fn lower_environment(
     let namespace = namespace.unwrap_or_else(|| Spanned::new(name.value.clone(), name.span));
     check_name("namespace", &namespace, diags);
     check_ref("cluster", &cluster, clusters.keys(), diags);
-    check_children(node, diags, &["model", "quota"], &["model"]);
+    check_children(node, diags, &["model", "quota", "monitoring"], &["model"]);
+    let monitoring = node
+        .children()
+        .iter()
+        .find(|c| c.name == "monitoring")
+        .map(|m| super::monitoring::lower_monitoring(m, true, diags));
     let quota = node.children().iter().find(|c| c.name == "quota").map(|q| {
         let mut r = Reader::new(q, diags, &["cpu", "memory", "gpus", "pods"], 0);
         no_children(q, r.diags);
@@ -528,6 +552,7 @@ fn lower_environment(
         plans: BTreeMap::new(),
         declared: true,
         quota,
+        monitoring,
     })
 }
 

@@ -10,6 +10,7 @@ mod layout;
 mod lower_model;
 mod lower_pool;
 mod lower_project;
+pub mod monitoring;
 pub mod names;
 pub mod plan;
 mod reader;

@@ -6,16 +6,22 @@
 //! references are reported here (`E0203`).
 
 mod files;
+mod monitoring;
 mod names;
 mod runtime_config;
+mod runtime_metrics;
 mod scaler;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use files::{MODEL_DIR, ModelFiles};
+pub use monitoring::{
+    Alert, Dashboard, ENV_LABEL, MODEL_LABEL, MonitoringPlan, Scrape, plan_monitoring,
+};
 pub use names::{DerivedName, PredictorNames, Workload};
 pub use runtime_config::RuntimeConfig;
+pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 
 use super::ir::{Model, Pool};
@@ -71,6 +77,8 @@ pub struct Plan {
     pub service_account: String,
     /// Credential references.
     pub credentials: Credentials,
+    /// What watches the model, where `monitoring` is declared (set by [`plan_monitoring`]).
+    pub monitoring: Option<Box<MonitoringPlan>>,
 }
 
 impl Plan {
@@ -122,6 +130,7 @@ impl Plan {
                     .map(SecretRef)
                     .collect(),
             },
+            monitoring: None,
         }
     }
 
