@@ -73,10 +73,11 @@ pub(crate) fn latency_quantile(plan: &MonitoringPlan, q: f64) -> Option<String> 
 }
 
 /// The ratio of requests answered with a status matching `code` (a matcher such as
-/// `code=~"5.."`) over all requests.
+/// `code=~"5.."`) over all requests: 0 while requests come and none has that status (its
+/// counter series does not exist then), nothing when no request comes.
 pub(crate) fn status_ratio(plan: &MonitoringPlan, code: &str) -> String {
     format!(
-        "sum(rate(mlc_serve_requests_total{}[{WINDOW}])) / sum(rate(mlc_serve_requests_total{}[{WINDOW}]))",
+        "(sum(rate(mlc_serve_requests_total{}[{WINDOW}])) or vector(0)) / sum(rate(mlc_serve_requests_total{}[{WINDOW}]))",
         series(plan, &[code]),
         series(plan, &[])
     )
