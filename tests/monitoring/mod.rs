@@ -66,7 +66,11 @@ pub fn objects(dir: &Path, kind: &str) -> Vec<(String, Value)> {
 pub fn dashboards(dir: &Path) -> Vec<(String, Value)> {
     objects(dir, "ConfigMap")
         .into_iter()
-        .filter(|(p, _)| p.contains("dashboard"))
+        .filter(|(_, cm)| {
+            cm["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| n.ends_with("-dashboard"))
+        })
         .flat_map(|(p, cm)| {
             cm["data"]
                 .as_object()
