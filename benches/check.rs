@@ -173,10 +173,17 @@ fn measure_build(models: usize, runs: usize) {
 }
 
 fn main() {
+    // `cargo bench --bench check -- 20 1000` times only those project sizes.
+    let only: Vec<usize> = std::env::args().filter_map(|a| a.parse().ok()).collect();
+    let wanted = |models: usize| only.is_empty() || only.contains(&models);
     for (models, runs) in [(10, 200), (20, 200), (100, 50), (1000, 20), (10_000, 3)] {
-        measure(models, runs);
+        if wanted(models) {
+            measure(models, runs);
+        }
     }
     for (models, runs) in [(10, 50), (100, 20), (1000, 10), (10_000, 2)] {
-        measure_build(models, runs);
+        if wanted(models) {
+            measure_build(models, runs);
+        }
     }
 }

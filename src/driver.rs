@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::{self, Project};
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::syntax::{self, Document};
@@ -36,7 +36,7 @@ pub struct Checked {
 pub fn find_root(path: &Path) -> Result<PathBuf, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(
-            "E0001",
+            Code::E0001,
             format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
         )
         .help("check the path: `mlc check` takes a project directory or any file in it")
@@ -67,7 +67,7 @@ pub fn find_root(path: &Path) -> Result<PathBuf, Diagnostic> {
             Some(parent) => dir = parent,
             None => {
                 return Err(Diagnostic::error(
-                    "E0002",
+                    Code::E0002,
                     format!("no `{ROOT_FILE}` found in `{}` or any parent directory", path.display()),
                 )
                 .help(format!("run `mlc init` at the project root, or create `{ROOT_FILE}` with `project NAME {{ kubernetes \"1.33\" }}` there")));
@@ -107,7 +107,7 @@ pub fn discover(root: &Path) -> (Vec<PathBuf>, Diagnostics) {
             Ok(_) => {}
             Err(e) => diags.push(
                 Diagnostic::error(
-                    "E0001",
+                    Code::E0001,
                     format!(
                         "cannot read `{}`: {}",
                         e.path().map_or_else(
@@ -145,8 +145,11 @@ pub fn load(root: &Path) -> (SourceMap, Diagnostics) {
                 sources.add(SourceFile::new(name, path.clone(), text));
             }
             Err(e) => diags.push(
-                Diagnostic::error("E0001", format!("cannot read `{name}`: {}", io_reason(&e)))
-                    .help("project files must be readable UTF-8 text"),
+                Diagnostic::error(
+                    Code::E0001,
+                    format!("cannot read `{name}`: {}", io_reason(&e)),
+                )
+                .help("project files must be readable UTF-8 text"),
             ),
         }
     }
@@ -233,6 +236,9 @@ fn emit_checked(checked: &mut Checked, inputs: &crate::image::ImageInputs) {
         .diagnostics
         .extend(crate::image::revision_warning(project, inputs));
     checked.diagnostics.extend(validate_objects(&objects));
+    checked
+        .diagnostics
+        .extend(crate::admission::check_emitted(&objects));
     checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {
         checked.project = None;
@@ -262,7 +268,7 @@ pub fn validate_objects(objects: &[crate::emit::Object]) -> Diagnostics {
                     .collect(),
             };
             let mut d = Diagnostic::error(
-                "E0401",
+                Code::E0401,
                 format!(
                     "emitted {} `{}` ({}) fails its schema",
                     o.kind(),

@@ -10,6 +10,7 @@
 //!
 //! [`driver`] discovers the project and runs the stages; [`cli`] is the command line.
 
+pub mod admission;
 pub mod canonical;
 pub mod cli;
 pub mod diagnostics;

@@ -342,3 +342,22 @@ fn a_stream_of_5001_documents_loads_and_its_one_error_is_located() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!((errors[0].0.as_str(), errors[0].2), ("E0402", 25_006));
 }
+
+#[test]
+fn every_golden_build_output_passes_the_schemas_and_the_admission_rules() {
+    let golden = support::repo().join("golden").join("build");
+    let mut trees: Vec<String> = std::fs::read_dir(&golden)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("expected"))
+        .filter(|p| p.is_dir())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    trees.sort();
+    assert!(trees.len() >= 10, "{trees:?}");
+    // Each tree is one project's output, applied on its own.
+    for tree in &trees {
+        let (status, report, _) = mlc(&golden, &[tree.as_str()]);
+        assert_eq!(status, 0, "{tree}: {:#?}", found(&report));
+    }
+}

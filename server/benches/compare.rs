@@ -46,6 +46,11 @@ use std::time::{Duration, Instant};
 use ort::session::Session;
 use ort::value::Tensor;
 
+#[path = "compare/grpc.rs"]
+mod grpc;
+#[path = "compare/pairs.rs"]
+mod pairs;
+
 const CONCURRENCY: [usize; 3] = [1, 8, 32];
 const BATCHES: [usize; 2] = [1, 32];
 const WARMUP: Duration = Duration::from_millis(200);
@@ -278,6 +283,8 @@ fn http(addr: SocketAddr, path: &str, body: &Arc<Body>) -> impl FnMut() -> bool 
 struct Process {
     child: Child,
     addr: SocketAddr,
+    /// The gRPC listener, when started with `--grpc-port`.
+    grpc: Option<SocketAddr>,
 }
 
 impl Drop for Process {
@@ -305,8 +312,16 @@ fn start_mlc_serve(library: &Path, model: &Path, name: &str, extra: &[&str]) -> 
             break rest.split_whitespace().next().unwrap().parse().unwrap();
         }
     };
+    let grpc = extra.contains(&"--grpc-port").then(|| {
+        loop {
+            let line = lines.next().expect("mlc-serve exited").unwrap();
+            if let Some(rest) = line.split("gRPC listening on ").nth(1) {
+                break rest.split_whitespace().next().unwrap().parse().unwrap();
+            }
+        }
+    });
     std::thread::spawn(move || lines.for_each(drop));
-    Process { child, addr }
+    Process { child, addr, grpc }
 }
 
 fn peer_available() -> bool {
@@ -336,6 +351,7 @@ fn start_peer(model: &Path, name: &str) -> Option<Process> {
     let process = Process {
         child,
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        grpc: None,
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -429,6 +445,17 @@ fn main() {
         .into_iter()
         .filter(|m| only.is_empty() || only.split(',').any(|o| o == m.name()))
         .collect();
+    // `MLC_BENCH_SECTIONS`: `table` (the full table), `pairs` (the batching goals as interleaved
+    // pairs, `MLC_BENCH_PAIRS` of them, default 5), `grpc`; default all.
+    let sections_text =
+        std::env::var("MLC_BENCH_SECTIONS").unwrap_or_else(|_| "table,pairs,grpc".to_owned());
+    let sections: Vec<&str> = sections_text.split(',').collect();
+    let pair_count: usize = std::env::var("MLC_BENCH_PAIRS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let mut pair_results: Vec<String> = Vec::new();
+    let mut grpc_lines: Vec<String> = Vec::new();
     let env = mlc_serve::ort_library::init(&library).unwrap();
     let mut results: BTreeMap<(Model, usize, usize, System), Row> = BTreeMap::new();
 
@@ -444,7 +471,7 @@ fn main() {
                 .commit_from_file(&path)
                 .unwrap(),
         ));
-        let serve = start_mlc_serve(&library, &path, model.name(), &[]);
+        let serve = start_mlc_serve(&library, &path, model.name(), &["--grpc-port", "0"]);
         // Rows per batched run: 32 requests of 32 rows for iris; 8 for magika, whose cost per row
         // rises past 8 rows on one thread (7.7 ms at 1-8 rows, 8.3 ms at 16, 8.6 ms at 32), so
         // batch-32 magika requests run alone.
@@ -452,12 +479,36 @@ fn main() {
             Model::Iris => "1024",
             Model::Magika => "8",
         };
+        // 5 ms is the delay `mlc build` emits by default; batching is adaptive, so it is only
+        // an upper bound on how long a batch stays open while the session is busy.
         let batching = start_mlc_serve(
             &library,
             &path,
             model.name(),
-            &["--max-batch-size", max_batch, "--max-queue-delay", "0ms"],
+            &[
+                "--max-batch-size",
+                max_batch,
+                "--max-queue-delay",
+                "5ms",
+                "--grpc-port",
+                "0",
+            ],
         );
+        if sections.contains(&"grpc") && model == Model::Iris {
+            grpc_lines.extend(grpc_figures(&serve, &batching, phase));
+        }
+        if sections.contains(&"pairs") {
+            let body = Arc::new(match model {
+                Model::Iris => json_body(model, 1),
+                Model::Magika => binary_body(model, 1),
+            });
+            pair_results.extend(pair_goals(
+                model, &session, &serve, &batching, &body, phase, pair_count,
+            ));
+        }
+        if !sections.contains(&"table") {
+            continue;
+        }
         let peer_process = if peer {
             start_peer(&path, model.name())
         } else {
@@ -584,6 +635,126 @@ fn main() {
         }
     }
     print!("{out}");
+    if !grpc_lines.is_empty() {
+        println!("\ngRPC (ModelInfer, raw_input_contents, one HTTP/2 connection per client)");
+        for line in &grpc_lines {
+            println!("{line}");
+        }
+    }
+    if !pair_results.is_empty() {
+        println!("\nadaptive batching goals, medians of {pair_count} interleaved pairs");
+        for line in &pair_results {
+            println!("{line}");
+        }
+    }
+}
+
+/// gRPC req/s, p50 and p99 on iris, batch 1, at each concurrency, with batching off and on,
+/// with the HTTP JSON figures of the same servers measured right after for comparison.
+fn grpc_figures(serve: &Process, batching: &Process, window: Duration) -> Vec<String> {
+    let message = grpc::iris_request(&iris_rows(1));
+    let http_body = Arc::new(json_body(Model::Iris, 1));
+    let mut lines = Vec::new();
+    for c in CONCURRENCY {
+        for (label, server) in [("batching off", serve), ("batching on", batching)] {
+            let Some(addr) = server.grpc else { continue };
+            let shared = grpc::shared(&message);
+            let g = measure(c, WARMUP, window, || {
+                grpc::client(addr, bytes::Bytes::clone(&shared))
+            });
+            let h = measure(c, WARMUP, window, || {
+                http(server.addr, "/v2/models/iris/infer", &http_body)
+            });
+            let ms = |s: &Sample, q| percentile(&s.times, q).as_secs_f64() * 1e3;
+            lines.push(format!(
+                "iris batch 1 conc {c:>2} {label:<12}: gRPC {:>7.0} req/s p50 {:.3} ms p99 {:.3} ms{}; HTTP JSON {:>7.0} req/s p50 {:.3} ms p99 {:.3} ms",
+                g.rate(),
+                ms(&g, 0.5),
+                ms(&g, 0.99),
+                if g.errors > 0 { format!(" ERRORS {}", g.errors) } else { String::new() },
+                h.rate(),
+                ms(&h, 0.5),
+                ms(&h, 0.99)
+            ));
+            println!("{}", lines.last().map_or("", String::as_str));
+        }
+    }
+    lines
+}
+
+/// The adaptive-batching goals for `model` at batch 1: iris with batching against without
+/// (concurrency 1 and 8: req/s >= 0.95x and p50 <= 1.10x; 32: req/s >= 2.5x), magika with
+/// batching against direct session runs (concurrency 1 and 32: req/s >= 0.95x).
+fn pair_goals(
+    model: Model,
+    session: &Arc<Mutex<Session>>,
+    serve: &Process,
+    batching: &Process,
+    body: &Arc<Body>,
+    window: Duration,
+    count: usize,
+) -> Vec<String> {
+    use pairs::{Side, pairs};
+    let mut lines = Vec::new();
+    match model {
+        Model::Iris => {
+            for c in CONCURRENCY {
+                let r = pairs(
+                    &Side::Serve(serve.addr),
+                    &Side::Serve(batching.addr),
+                    model,
+                    body,
+                    c,
+                    window,
+                    count,
+                    "iris off vs on",
+                );
+                let goal = if c == 32 {
+                    format!(
+                        "req/s {:.3}x (target >= 2.5x) {}",
+                        r.rate_ratio,
+                        verdict(r.rate_ratio >= 2.5)
+                    )
+                } else {
+                    format!(
+                        "req/s {:.3}x (target >= 0.95x) {}, p50 {:.3}x (target <= 1.10x) {}",
+                        r.rate_ratio,
+                        verdict(r.rate_ratio >= 0.95),
+                        r.p50_ratio,
+                        verdict(r.p50_ratio <= 1.10)
+                    )
+                };
+                lines.push(format!(
+                    "iris batch 1 conc {c:>2}: batching on / off: {goal}; medians off {:.0} req/s p50 {:.3} ms p99 {:.3} ms, on {:.0} req/s p50 {:.3} ms p99 {:.3} ms",
+                    r.a.0, r.a.1, r.a.2, r.b.0, r.b.1, r.b.2
+                ));
+            }
+        }
+        Model::Magika => {
+            for c in [1, 32] {
+                let r = pairs(
+                    &Side::Direct(session),
+                    &Side::Serve(batching.addr),
+                    model,
+                    body,
+                    c,
+                    window,
+                    count,
+                    "magika direct vs batching",
+                );
+                lines.push(format!(
+                    "magika batch 1 conc {c:>2}: mlc-serve with batching / direct: req/s {:.3}x (target >= 0.95x) {}; medians direct {:.1} req/s, mlc-serve {:.1} req/s p50 {:.2} ms p99 {:.2} ms",
+                    r.rate_ratio,
+                    verdict(r.rate_ratio >= 0.95),
+                    r.a.0,
+                    r.b.0,
+                    r.b.1,
+                    r.b.2
+                ));
+            }
+        }
+    }
+    lines
 }
 
 fn verdict(ok: bool) -> &'static str {

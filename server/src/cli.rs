@@ -37,6 +37,9 @@ pub struct Cli {
     /// Port to listen on (overrides the configuration; 0 picks a free port)
     #[arg(long)]
     pub port: Option<u16>,
+    /// Port of the gRPC service (overrides the configuration; 0 picks a free port)
+    #[arg(long, value_name = "PORT")]
+    pub grpc_port: Option<u16>,
     /// Address to listen on (overrides the configuration)
     #[arg(long, value_name = "ADDR")]
     pub host: Option<String>,
@@ -71,6 +74,9 @@ impl Cli {
         };
         if let Some(port) = self.port {
             config.server.port = port;
+        }
+        if let Some(port) = self.grpc_port {
+            config.server.grpc_port = Some(port);
         }
         if let Some(host) = &self.host {
             config.server.host.clone_from(host);

@@ -3,7 +3,7 @@
 //!
 //! Start-up: [`cli`] picks the configuration ([`config_file`], types in `mlc-serve-config`),
 //! [`ort_library`] finds and loads ONNX Runtime, [`model`] loads each model into a pool of
-//! sessions behind a bounded queue and a dynamic batcher, and [`app`] serves the [`http`] routes
+//! sessions behind a bounded queue and a dynamic batcher, and [`app`] serves the [`http`] routes (and the [`grpc`] service, on its own port)
 //! until SIGTERM, when [`lifecycle`] drains. Requests are decoded by [`protocol`] into
 //! [`tensor`]s; failures are [`error::ApiError`]s; [`metrics`] are served at `/metrics`.
 
@@ -11,6 +11,7 @@ pub mod app;
 pub mod cli;
 pub mod config_file;
 pub mod error;
+pub mod grpc;
 pub mod http;
 pub mod lifecycle;
 pub mod logging;

@@ -1,8 +1,10 @@
 //! [`Lifecycle`]: readiness and the count of accepted inference requests, for graceful shutdown.
 //!
-//! On SIGTERM the server starts draining: readiness turns false at once, new inference requests
-//! are refused with 503, and the process waits until the accepted ones have finished (or the
-//! grace period ends) before it stops listening.
+//! On SIGTERM the server starts draining: readiness turns false at once, but inference requests
+//! are still served for the drain delay (Kubernetes keeps routing to a terminating pod until
+//! its endpoints are updated); then new inference requests are refused with 503, and the
+//! process waits until the accepted ones have finished (or the grace period ends) before it
+//! stops listening.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,7 +15,10 @@ use tokio::sync::Notify;
 #[derive(Debug, Default)]
 pub struct Lifecycle {
     draining: AtomicBool,
+    refusing: AtomicBool,
     in_flight: AtomicUsize,
+    /// Requests that asked to be admitted, refused ones too.
+    arrivals: AtomicUsize,
     idle: Notify,
 }
 
@@ -23,19 +28,31 @@ impl Lifecycle {
         self.draining.load(Ordering::SeqCst)
     }
 
-    /// Starts draining: readiness turns false and new requests are refused.
+    /// Starts draining: readiness turns false; requests are still admitted.
     pub fn begin_drain(&self) {
         self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Ends the drain delay: new requests are refused from now on.
+    pub fn refuse_new(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+        self.refusing.store(true, Ordering::SeqCst);
         self.idle.notify_waiters();
     }
 
-    /// Admits one inference request, unless draining; the guard marks it finished.
+    /// Whether new requests are refused.
+    pub fn is_refusing(&self) -> bool {
+        self.refusing.load(Ordering::SeqCst)
+    }
+
+    /// Admits one inference request, unless new ones are refused; the guard marks it finished.
     pub fn admit(self: &Arc<Self>) -> Option<Admitted> {
-        // Count first, then check: a request is either counted before draining starts (and
+        // Count first, then check: a request is either counted before refusal starts (and
         // waited for) or sees the flag and backs out.
+        self.arrivals.fetch_add(1, Ordering::SeqCst);
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         let admitted = Admitted(Arc::clone(self));
-        if self.is_draining() {
+        if self.is_refusing() {
             None
         } else {
             Some(admitted)
@@ -45,6 +62,17 @@ impl Lifecycle {
     /// Accepted requests not finished yet.
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no request has arrived for `period`.
+    pub async fn quiet(&self, period: std::time::Duration) {
+        loop {
+            let before = self.arrivals.load(Ordering::SeqCst);
+            tokio::time::sleep(period).await;
+            if self.arrivals.load(Ordering::SeqCst) == before {
+                return;
+            }
+        }
     }
 
     /// Waits until no admitted request is left.
@@ -102,6 +130,10 @@ mod tests {
         let lifecycle = Arc::new(Lifecycle::default());
         let admitted = lifecycle.admit().unwrap();
         lifecycle.begin_drain();
+        // The drain delay: not ready, still serving.
+        assert!(lifecycle.is_draining());
+        drop(lifecycle.admit().unwrap());
+        lifecycle.refuse_new();
         assert!(lifecycle.admit().is_none());
         assert_eq!(lifecycle.in_flight(), 1);
         let waiter = tokio::spawn({

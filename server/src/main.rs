@@ -29,8 +29,12 @@ fn run(cli: &Cli) -> Result<(), String> {
     let result = runtime.block_on(async {
         let state = app::prepare(&config)?;
         if cli.check {
+            let reasons = state.failures();
+            if !reasons.is_empty() {
+                return Err(reasons.join("\n"));
+            }
             tracing::info!(
-                models = state.models.len(),
+                models = state.loaded().len(),
                 "configuration, ONNX Runtime and models are usable"
             );
             return Ok(());

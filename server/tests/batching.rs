@@ -1,5 +1,6 @@
-//! Dynamic batching with the real binary: concurrent requests share runs, results go back to
-//! the right caller, and a model that cannot batch (silero VAD) serves with batching off.
+//! Adaptive batching with the real binary: a request to an idle model runs at once, requests
+//! that arrive while the session is busy share the next run and get their own rows back, and a
+//! model that cannot batch (silero VAD) serves with batching off.
 
 #![allow(
     clippy::unwrap_used,
@@ -19,35 +20,56 @@ use std::sync::Arc;
 use common::{IRIS_ROWS, Server, fixtures, iris_request, metric};
 use serde_json::json;
 
+/// One magika request of one row whose bytes all equal `value`.
+fn magika_request(value: i32) -> serde_json::Value {
+    json!({"inputs": [{"name": "bytes", "shape": [1, 2048], "datatype": "INT32",
+                       "data": vec![value; 2048]}]})
+}
+
 #[test]
-fn concurrent_requests_form_batches_and_get_their_own_rows() {
+fn requests_arriving_during_a_run_form_one_batch_and_get_their_own_rows() {
     let Some(fx) = fixtures() else { return };
+    // Magika runs for milliseconds: requests sent together find the session busy and wait.
     let config = format!(
-        "models:\n  - name: iris\n    path: {}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 200ms\n",
-        fx.model("iris_logreg.onnx").display()
+        "models:\n  - name: magika\n    path: {}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 1s\n",
+        fx.model("magika_standard_v3_3.onnx").display()
     );
     let server = Arc::new(Server::start(&fx, "batching", &config));
     const CLIENTS: usize = 16;
+    let value = |i: usize| i32::try_from(i * 16).unwrap();
+    // Alone, one at a time: each runs at once in its own batch, and gives the expected answer.
+    let alone: Vec<serde_json::Value> = (0..CLIENTS)
+        .map(|i| {
+            let response = server.post_json("/v2/models/magika/infer", &magika_request(value(i)));
+            assert_eq!(response.status, 200, "{}", response.error());
+            response.json()["outputs"][0]["data"].clone()
+        })
+        .collect();
+    let alone = Arc::new(alone);
+    let barrier = Arc::new(std::sync::Barrier::new(CLIENTS));
     let handles: Vec<_> = (0..CLIENTS)
         .map(|i| {
-            let server = Arc::clone(&server);
+            let (server, alone, barrier) = (
+                Arc::clone(&server),
+                Arc::clone(&alone),
+                Arc::clone(&barrier),
+            );
             std::thread::spawn(move || {
-                let (row, class) = IRIS_ROWS[i % IRIS_ROWS.len()];
-                let response = server.post_json("/v2/models/iris/infer", &iris_request(&[row]));
-                assert_eq!(
-                    response.status,
-                    200,
-                    "{}",
-                    String::from_utf8_lossy(&response.body)
-                );
+                barrier.wait();
+                let response =
+                    server.post_json("/v2/models/magika/infer", &magika_request(value(i)));
+                assert_eq!(response.status, 200, "{}", response.error());
                 let out = response.json();
-                assert_eq!(out["outputs"][0]["shape"], json!([1]));
-                assert_eq!(
-                    out["outputs"][0]["data"],
-                    json!([class]),
-                    "client {i} got another row"
-                );
-                assert_eq!(out["outputs"][1]["shape"], json!([1, 3]));
+                assert_eq!(out["outputs"][0]["shape"], json!([1, 214]));
+                let got = out["outputs"][0]["data"].as_array().unwrap().clone();
+                let want = alone[i].as_array().unwrap();
+                for (g, w) in got.iter().zip(want) {
+                    let (g, w) = (g.as_f64().unwrap(), w.as_f64().unwrap());
+                    assert!(
+                        (g - w).abs() <= 1e-4,
+                        "client {i} got another row: {g} vs {w}"
+                    );
+                }
             })
         })
         .collect();
@@ -55,29 +77,57 @@ fn concurrent_requests_form_batches_and_get_their_own_rows() {
         handle.join().unwrap();
     }
     let metrics = server.metrics();
-    let runs = metric(&metrics, "mlc_serve_batch_requests_count{model=\"iris\"}");
-    let rows = metric(&metrics, "mlc_serve_batch_size_sum{model=\"iris\"}");
+    let runs = metric(&metrics, "mlc_serve_batch_requests_count{model=\"magika\"}");
+    let rows = metric(&metrics, "mlc_serve_batch_size_sum{model=\"magika\"}");
     let single = metric(
         &metrics,
-        "mlc_serve_batch_size_bucket{model=\"iris\",le=\"1\"}",
+        "mlc_serve_batch_size_bucket{model=\"magika\",le=\"1\"}",
     );
-    eprintln!("{CLIENTS} requests ran in {runs} batches ({single} of one row)");
-    assert_eq!(rows, CLIENTS as f64);
-    assert!(runs < CLIENTS as f64, "no batch formed: {runs} runs");
-    assert!(single < runs, "every run had one row");
+    let total = 2 * CLIENTS;
+    eprintln!("{total} requests ran in {runs} batches ({single} of one row)");
+    assert_eq!(rows, total as f64);
+    assert!(
+        single >= CLIENTS as f64,
+        "a lone request waited for a batch"
+    );
+    assert!(runs < total as f64, "no batch formed: {runs} runs");
     assert_eq!(
         metric(
             &metrics,
-            "mlc_serve_requests_total{model=\"iris\",code=\"200\"}"
+            "mlc_serve_requests_total{model=\"magika\",code=\"200\"}"
         ),
-        CLIENTS as f64
+        total as f64
     );
     assert_eq!(
         metric(
             &metrics,
-            "mlc_serve_queue_duration_seconds_count{model=\"iris\"}"
+            "mlc_serve_queue_duration_seconds_count{model=\"magika\"}"
         ),
-        CLIENTS as f64
+        total as f64
+    );
+}
+
+#[test]
+fn a_request_to_an_idle_model_never_waits_out_the_queue_delay() {
+    let Some(fx) = fixtures() else { return };
+    // A delay far above the request timeout: any request that waited it out would be a 504.
+    let config = format!(
+        "server:\n  request_timeout: 10s\nmodels:\n  - name: iris\n    path: {}\n    batching:\n      max_batch_size: 32\n      max_queue_delay: 1h\n",
+        fx.model("iris_logreg.onnx").display()
+    );
+    let server = Server::start(&fx, "idle-batching", &config);
+    for (row, class) in IRIS_ROWS.iter().cycle().take(20) {
+        let response = server.post_json("/v2/models/iris/infer", &iris_request(&[*row]));
+        assert_eq!(response.status, 200, "{}", response.error());
+        assert_eq!(response.json()["outputs"][0]["data"], json!([class]));
+    }
+    let metrics = server.metrics();
+    assert_eq!(
+        metric(
+            &metrics,
+            "mlc_serve_batch_size_bucket{model=\"iris\",le=\"1\"}"
+        ),
+        20.0
     );
 }
 

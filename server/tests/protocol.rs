@@ -42,7 +42,10 @@ fn serves_health_and_server_metadata() {
     assert_eq!(server.get("/v2/models/iris/versions/3/ready").status, 200);
     let meta = server.get("/v2").json();
     assert_eq!(meta["name"], "mlc-serve");
-    assert_eq!(meta["extensions"], json!(["binary_tensor_data"]));
+    assert_eq!(
+        meta["extensions"],
+        json!(["binary_tensor_data", "model_configuration", "statistics"])
+    );
     assert_eq!(server.get("/v2/").status, 200);
 }
 

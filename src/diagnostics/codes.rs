@@ -30,7 +30,45 @@ macro_rules! registry {
                 explanation: include_str!(concat!("explain/", stringify!($code), ".md")),
             },)*
         ];
+
+        /// A registered code, generated from the registry: a mistyped code does not compile.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(
+                #[doc = $title]
+                $code,
+            )*
+        }
+
+        impl Code {
+            /// The code as written, such as `E0301`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$code => stringify!($code),)*
+                }
+            }
+        }
     };
+}
+
+/// What [`super::Diagnostic::error`] and [`super::Diagnostic::warning`] take: a [`Code`], or
+/// a code written as a string (kept so that existing call sites compile; the registry test
+/// checks every such string is registered).
+pub trait IntoCode {
+    /// The code as written.
+    fn code_str(self) -> &'static str;
+}
+
+impl IntoCode for Code {
+    fn code_str(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl IntoCode for &'static str {
+    fn code_str(self) -> &'static str {
+        self
+    }
 }
 
 registry! {
@@ -87,6 +125,16 @@ registry! {
     E0404 Error "unknown apiVersion or kind",
     E0405 Error "invalid CustomResourceDefinition file",
     E0406 Error "image input cannot be used",
+    E0407 Error "canary predictor KServe rejects",
+    E0408 Error "autoscaler class KServe rejects",
+    E0409 Error "unknown KServe deployment mode",
+    E0410 Error "unknown KServe protocol version",
+    E0411 Error "KEDA cannot scale cpu/memory triggers to zero",
+    E0412 Error "idle replicas not below the minimum",
+    E0413 Error "KEDA fallback without an external trigger",
+    E0414 Error "HPA behaviour outside the API server's bounds",
+    E0415 Error "more than one scaler on a workload",
+    E0416 Error "GPU placement without a GPU request",
     W0401 Warning "the target cluster does not serve an API the output needs",
     W0402 Warning "runtime image spec without a source revision",
     W0301 Warning "artifact without sha256",
@@ -101,4 +149,50 @@ registry! {
 /// The registered code `code`, if any (case-insensitive).
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     REGISTRY.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Codes still written as strings (`Diagnostic::error("E0212", …)`) must be registered,
+    /// since only [`Code`] is checked by the compiler.
+    #[test]
+    fn every_code_written_as_a_string_is_registered() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut unknown = Vec::new();
+        for entry in walkdir::WalkDir::new(&src).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            for call in ["Diagnostic::error(", "Diagnostic::warning("] {
+                for (at, _) in text.match_indices(call) {
+                    let rest = text[at + call.len()..].trim_start();
+                    let Some(quoted) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    let code = quoted.split('"').next().unwrap_or_default();
+                    let shaped = code.len() == 5
+                        && code.starts_with(['E', 'W'])
+                        && code[1..].chars().all(|c| c.is_ascii_digit());
+                    if !shaped {
+                        continue;
+                    }
+                    if lookup(code).is_none_or(|c| c.code != code) {
+                        unknown.push(format!("{}: {code}", entry.path().display()));
+                    }
+                }
+            }
+        }
+        assert!(unknown.is_empty(), "unregistered codes: {unknown:?}");
+    }
+
+    #[test]
+    fn code_enum_follows_the_registry() {
+        assert_eq!(Code::E0001.as_str(), REGISTRY[0].code);
+        assert_eq!(Code::E0321.as_str(), "E0321");
+        assert!(lookup(Code::W0306.as_str()).is_some());
+    }
 }

@@ -1,5 +1,6 @@
 //! The diagnostic value every stage produces.
 
+use super::codes::IntoCode;
 use crate::source::Span;
 
 /// How serious a diagnostic is.
@@ -40,9 +41,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error with `code` and `message`.
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn error(code: impl IntoCode, message: impl Into<String>) -> Self {
         Diagnostic {
-            code,
+            code: code.code_str(),
             severity: Severity::Error,
             message: message.into(),
             labels: Vec::new(),
@@ -52,7 +53,7 @@ impl Diagnostic {
     }
 
     /// A warning with `code` and `message`.
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn warning(code: impl IntoCode, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)

@@ -10,7 +10,7 @@ mod render;
 mod sarif;
 mod suggest;
 
-pub use codes::{CodeInfo, REGISTRY, lookup};
+pub use codes::{Code, CodeInfo, IntoCode, REGISTRY, lookup};
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
 pub use render::{ColorChoice, render_human, render_json};
 pub use sarif::render_sarif;

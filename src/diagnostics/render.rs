@@ -1,4 +1,5 @@
-//! Printers: human (miette's graphical report) and JSON.
+//! Printers: human (miette's graphical report) and JSON. Neither prints a credential-looking
+//! literal: sources and texts go through [`mask_secrets`] first.
 
 use std::fmt::{self, Write as _};
 
@@ -7,6 +8,23 @@ use serde::Serialize;
 
 use super::{Diagnostic, Diagnostics, Severity};
 use crate::source::{SourceFile, SourceMap};
+
+#[path = "mask.rs"]
+mod mask;
+pub(crate) use mask::mask_secrets;
+
+/// `d` with every text masked ([`mask_secrets`]).
+pub(crate) fn masked(d: &Diagnostic) -> Diagnostic {
+    let mask = |t: &str| mask_secrets(t).into_owned();
+    let mut d = d.clone();
+    d.message = mask(&d.message);
+    d.help = d.help.as_deref().map(mask);
+    d.notes = d.notes.iter().map(|n| mask(n)).collect();
+    for label in &mut d.labels {
+        label.text = mask(&label.text);
+    }
+    d
+}
 
 /// Whether human output uses colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -99,6 +117,7 @@ pub fn render_human(
         .with_links(false);
     let mut out = String::new();
     for diagnostic in diagnostics.iter() {
+        let diagnostic = &masked(diagnostic);
         let primary_file = diagnostic
             .primary()
             .and_then(|s| sources.get(s.file).map(|f| (s.file, f)));
@@ -131,7 +150,7 @@ pub fn render_human(
         let report = Report {
             diagnostic,
             source: primary_file
-                .map(|(_, f)| NamedSource::new(f.name.clone(), f.text.as_str().to_owned())),
+                .map(|(_, f)| NamedSource::new(f.name.clone(), mask_secrets(&f.text).into_owned())),
             labels,
             help: (!help.is_empty()).then_some(help),
         };
@@ -250,9 +269,10 @@ fn position(sources: &SourceMap, span: crate::source::Span) -> Option<JsonPositi
 
 /// Renders every diagnostic as one JSON document (format version [`JSON_FORMAT_VERSION`]).
 pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
+    let masked_all: Vec<Diagnostic> = diagnostics.iter().map(masked).collect();
     let report = JsonReport {
         version: JSON_FORMAT_VERSION,
-        diagnostics: diagnostics
+        diagnostics: masked_all
             .iter()
             .map(|d| JsonDiagnostic {
                 code: d.code,

@@ -31,6 +31,8 @@ fn level(severity: Severity) -> &'static str {
 }
 
 fn result(d: &Diagnostic, sources: &SourceMap) -> Value {
+    // No credential-looking literal in the log (the source itself is not copied into it).
+    let d = &super::render::masked(d);
     let mut text = d.message.clone();
     if let Some(help) = &d.help {
         text.push_str("\nhelp: ");

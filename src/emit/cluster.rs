@@ -2,6 +2,7 @@
 //! Namespaces and the NVIDIA device-plugin sharing config of time-sliced and MPS pools.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, ResourceQuota, ResourceQuotaSpec};
 use k8s_openapi::api::scheduling::v1::PriorityClass;
@@ -11,7 +12,7 @@ use serde::Serialize;
 
 use super::meta::Owner;
 use crate::canonical::yaml;
-use crate::model::{OversubscriptionKind, Pool, Project, Sharing};
+use crate::model::{OversubscriptionKind, Pool, Sharing};
 
 /// The Namespace of an environment.
 pub(crate) fn namespace(owner: &Owner<'_>, name: &str) -> Namespace {
@@ -111,14 +112,11 @@ fn plugin_config(pool: &Pool) -> Option<String> {
 /// with the label `nvidia.com/device-plugin.config=<pool>`), or `None` when no pool shares.
 pub(crate) fn device_plugin_config(
     owner: &Owner<'_>,
-    project: &Project,
-    cluster: &str,
+    pools: &[Arc<Pool>],
     namespace: &str,
 ) -> Option<ConfigMap> {
-    let data: BTreeMap<String, String> = project
-        .pools
-        .values()
-        .filter(|p| p.cluster.value == cluster)
+    let data: BTreeMap<String, String> = pools
+        .iter()
         .filter_map(|p| plugin_config(p).map(|c| (p.name.value.clone(), c)))
         .collect();
     if data.is_empty() {

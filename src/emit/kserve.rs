@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::meta::Owner;
 use super::pod::{self, CONFIG_DIR, CONFIG_VOLUME, MLC_SERVE_USER, Serving};
-use crate::model::plan::{Plan, Scaler, Workload};
+use crate::model::plan::{MLC_SERVE_RUNTIME, Plan, Scaler, SharedRuntime, Workload};
 use crate::model::{Artifact, Format, Model, Policy};
 
 /// `serving.kserve.io/v1beta1` InferenceService.
@@ -187,45 +187,45 @@ pub(crate) struct ServingRuntimeSpec {
     pub(crate) image_pull_secrets: Vec<LocalObjectReference>,
 }
 
-/// The name of mlc's ServingRuntime.
-pub(crate) const MLC_SERVE_RUNTIME: &str = "mlc-serve";
-
 /// The namespaced ServingRuntime that runs mlc-serve for ONNX models.
 pub(crate) fn serving_runtime(
     owner: &Owner<'_>,
     namespace: &str,
     image: &str,
-    pull_secrets: &[String],
+    runtime: &SharedRuntime,
 ) -> ServingRuntime {
     let container = Container {
         name: "kserve-container".into(),
         image: Some(image.to_owned()),
         args: Some(vec!["--config".into(), format!("{CONFIG_DIR}/config.yaml")]),
-        ports: Some(vec![ContainerPort {
-            container_port: 8080,
-            name: Some("http".into()),
-            protocol: Some("TCP".into()),
-            ..ContainerPort::default()
-        }]),
+        ports: Some(pod::container_ports(
+            8080,
+            runtime.grpc.then_some(crate::model::plan::GRPC_PORT),
+        )),
         security_context: Some(pod::container_security(MLC_SERVE_USER)),
         ..Container::default()
     };
     ServingRuntime {
         api_version: "serving.kserve.io/v1alpha1",
         kind: "ServingRuntime",
-        metadata: owner.meta("ServingRuntime", MLC_SERVE_RUNTIME, Some(namespace)),
+        metadata: owner.meta("ServingRuntime", runtime.name, Some(namespace)),
         spec: ServingRuntimeSpec {
             supported_model_formats: vec![SupportedModelFormat {
                 name: "onnx",
                 version: "1",
                 auto_select: false,
             }],
-            protocol_versions: vec!["v2"],
+            protocol_versions: if runtime.grpc {
+                vec!["v2", "grpc-v2"]
+            } else {
+                vec!["v2"]
+            },
             multi_model: false,
             containers: vec![container],
-            image_pull_secrets: pull_secrets
+            image_pull_secrets: runtime
+                .pull_secrets
                 .iter()
-                .map(|n| LocalObjectReference { name: n.clone() })
+                .map(|n| LocalObjectReference { name: n.0.clone() })
                 .collect(),
         },
     }

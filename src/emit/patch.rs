@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::model::Patch;
 use crate::source::Span;
 
@@ -35,7 +35,7 @@ pub(super) fn apply(drafts: &mut [Draft], patches: &[Patch], diags: &mut Diagnos
         });
         diags.push(
             Diagnostic::error(
-                "E0203",
+                Code::E0203,
                 format!(
                     "`patch` targets `{}`, which is not emitted for this model",
                     patch.target.value

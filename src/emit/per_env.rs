@@ -9,7 +9,7 @@ use super::per_model::emit_model;
 use super::{EmitOptions, Object, Scope, kserve, monitoring};
 use crate::diagnostics::Diagnostics;
 use crate::model::plan::{Origin, Plan};
-use crate::model::{Environment, Model, Project, ServeTarget};
+use crate::model::{Environment, Model, Project};
 
 /// Every object of environment `env`.
 pub(super) fn emit_env(
@@ -21,31 +21,16 @@ pub(super) fn emit_env(
     let mut diags = Diagnostics::default();
     let scope = Scope::Env(env.name.value.clone());
     let ns = env.namespace.value.as_str();
-    let mlc_serve_models: Vec<&Model> = env
-        .models
-        .values()
-        .filter(|m| m.uses_mlc_serve() && m.serve.value != ServeTarget::Deployment)
-        .collect();
-    if !mlc_serve_models.is_empty() {
-        let owner = Owner::shared(
-            project,
-            kserve::MLC_SERVE_RUNTIME,
-            &format!("{}-{}", kserve::MLC_SERVE_RUNTIME, env.name.value),
-        );
-        let mut pull: Vec<String> = mlc_serve_models
-            .iter()
-            .flat_map(|m| m.image_pull_secrets.clone())
-            .collect();
-        pull.sort();
-        pull.dedup();
+    if let Some(runtime) = &env.runtime {
+        let owner = Owner::shared(project, runtime.name, &runtime.instance);
         objects.push(Object {
             scope: scope.clone(),
-            file: format!("_shared/servingruntime-{}.yaml", kserve::MLC_SERVE_RUNTIME),
+            file: format!("_shared/servingruntime-{}.yaml", runtime.name),
             value: to_value(&kserve::serving_runtime(
                 &owner,
                 ns,
                 &options.mlc_serve_image,
-                &pull,
+                runtime,
             )),
             span: env.name.span,
             origin: Origin {

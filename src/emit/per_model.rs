@@ -21,7 +21,11 @@ pub(super) fn emit_model(
 ) -> (Vec<Object>, Diagnostics) {
     let owner = Owner::model(project, model, plan);
     let ns = plan.namespace.as_str();
-    let serving = pod::serving(model, &options.mlc_serve_image);
+    let grpc_port = plan
+        .runtime_config
+        .as_ref()
+        .and_then(crate::model::plan::RuntimeConfig::grpc_port);
+    let serving = pod::serving(model, &options.mlc_serve_image, grpc_port);
     let mut out: Vec<(String, serde_json::Value)> = Vec::new();
 
     if let Some(rc) = &plan.runtime_config {
@@ -29,7 +33,7 @@ pub(super) fn emit_model(
             metadata: owner.meta("ConfigMap", &rc.name, Some(ns)),
             data: Some(BTreeMap::from([(
                 "config.yaml".to_owned(),
-                rc.text.clone(),
+                rc.text().to_owned(),
             )])),
             ..ConfigMap::default()
         };
@@ -84,7 +88,10 @@ pub(super) fn emit_model(
         Workload::Deployment { .. } => {
             let deployment = workload::deployment(&owner, model, plan, &serving, &rollout_hash);
             out.push(("deployment".into(), to_value(&deployment)));
-            out.push(("service".into(), to_value(&workload::service(&owner, plan))));
+            out.push((
+                "service".into(),
+                to_value(&workload::service(&owner, plan, &serving)),
+            ));
             if let Scaler::Hpa(metric) = plan.scaler {
                 out.push((
                     "horizontalpodautoscaler".into(),
@@ -98,7 +105,7 @@ pub(super) fn emit_model(
     if let Some(p) = workload::pdb(&owner, model, plan, selector.clone()) {
         out.push(("poddisruptionbudget".into(), to_value(&p)));
     }
-    let policy = workload::network_policy(&owner, model, plan, selector, serving.port);
+    let policy = workload::network_policy(&owner, model, plan, selector, &serving);
     out.push(("networkpolicy".into(), to_value(&policy)));
     if let Some(mon) = plan.monitoring.as_deref() {
         if let Some(rule) = monitoring::prometheus_rule(&owner, plan, mon) {

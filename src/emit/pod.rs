@@ -42,6 +42,8 @@ pub(crate) struct Serving {
     pub(crate) args: Vec<String>,
     /// HTTP port.
     pub(crate) port: u16,
+    /// The OIP gRPC port beside it, when the runtime opens one (mlc-serve, from the plan).
+    pub(crate) grpc_port: Option<u16>,
     /// Readiness path.
     pub(crate) ready: String,
     /// Liveness path.
@@ -52,8 +54,9 @@ pub(crate) struct Serving {
     pub(crate) mlc_serve: bool,
 }
 
-/// The serving container of `model` on its target; `mlc_serve_image` is the runtime image.
-pub(crate) fn serving(model: &Model, mlc_serve_image: &str) -> Serving {
+/// The serving container of `model` on its target; `mlc_serve_image` is the runtime image,
+/// `grpc_port` the gRPC port its runtime config opens.
+pub(crate) fn serving(model: &Model, mlc_serve_image: &str, grpc_port: Option<u16>) -> Serving {
     let name = &model.name.value;
     let rt = &model.runtime;
     let kserve = model.serve.value != ServeTarget::Deployment;
@@ -62,6 +65,7 @@ pub(crate) fn serving(model: &Model, mlc_serve_image: &str) -> Serving {
             image: (!kserve).then(|| mlc_serve_image.to_owned()),
             args: vec!["--config".into(), format!("{CONFIG_DIR}/config.yaml")],
             port: 8080,
+            grpc_port,
             ready: "/v2/health/ready".into(),
             live: "/v2/health/live".into(),
             user: MLC_SERVE_USER,
@@ -124,6 +128,7 @@ pub(crate) fn serving(model: &Model, mlc_serve_image: &str) -> Serving {
         image,
         args,
         port,
+        grpc_port: None,
         ready,
         live,
         user,
@@ -300,12 +305,7 @@ pub(crate) fn container(
         name: "kserve-container".into(),
         image: serving.image.clone(),
         args: (!serving.args.is_empty()).then(|| serving.args.clone()),
-        ports: Some(vec![ContainerPort {
-            container_port: i32::from(serving.port),
-            name: Some("http".into()),
-            protocol: Some("TCP".into()),
-            ..ContainerPort::default()
-        }]),
+        ports: Some(container_ports(serving.port, serving.grpc_port)),
         env: (!env.is_empty()).then_some(env),
         resources: Some(resources(model, pool)),
         readiness_probe: Some(probe(&serving.ready, serving.port, model)),
@@ -482,4 +482,19 @@ pub(crate) fn pod_annotations(rollout_hash: &str, serving: &Serving) -> BTreeMap
         a.insert("prometheus.io/path".into(), "/metrics".into());
     }
     a
+}
+
+/// The serving container's ports: `http` first (KServe names the predictor Service's port
+/// after the first container port, and monitors select `port: http`), then `grpc` when the
+/// runtime opens one.
+pub(crate) fn container_ports(http: u16, grpc: Option<u16>) -> Vec<ContainerPort> {
+    let port = |number: u16, name: &str| ContainerPort {
+        container_port: i32::from(number),
+        name: Some(name.into()),
+        protocol: Some("TCP".into()),
+        ..ContainerPort::default()
+    };
+    let mut ports = vec![port(http, "http")];
+    ports.extend(grpc.map(|g| port(g, "grpc")));
+    ports
 }

@@ -17,7 +17,7 @@ pub(super) fn hash(model: &Model, plan: &Plan, serving: &Serving, mlc_serve_imag
         hashed.push('\n');
     }
     if let Some(rc) = &plan.runtime_config {
-        hashed.push_str(&rc.text);
+        hashed.push_str(rc.text());
     }
     hashed.push_str(serving.image.as_deref().unwrap_or(if serving.mlc_serve {
         mlc_serve_image

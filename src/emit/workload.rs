@@ -186,19 +186,23 @@ pub(crate) fn deployment(
     }
 }
 
-/// The Service in front of a `serve deployment` model.
-pub(crate) fn service(owner: &Owner<'_>, plan: &Plan) -> Service {
+/// The Service in front of a `serve deployment` model: `http` on port 80, and `grpc` on the
+/// runtime's gRPC port when it opens one.
+pub(crate) fn service(owner: &Owner<'_>, plan: &Plan, serving: &Serving) -> Service {
+    let port = |name: &str, number: u16| ServicePort {
+        name: Some(name.into()),
+        port: i32::from(number),
+        target_port: Some(IntOrString::String(name.into())),
+        protocol: Some("TCP".into()),
+        ..ServicePort::default()
+    };
+    let mut ports = vec![port("http", 80)];
+    ports.extend(serving.grpc_port.map(|g| port("grpc", g)));
     Service {
         metadata: owner.meta("Service", plan.workload.name(), Some(&plan.namespace)),
         spec: Some(ServiceSpec {
             selector: Some(owner.selector()),
-            ports: Some(vec![ServicePort {
-                name: Some("http".into()),
-                port: 80,
-                target_port: Some(IntOrString::String("http".into())),
-                protocol: Some("TCP".into()),
-                ..ServicePort::default()
-            }]),
+            ports: Some(ports),
             type_: Some("ClusterIP".into()),
             ..ServiceSpec::default()
         }),
@@ -321,7 +325,7 @@ pub(crate) fn network_policy(
     model: &Model,
     plan: &Plan,
     pod_selector: BTreeMap<String, String>,
-    port: u16,
+    serving: &Serving,
 ) -> NetworkPolicy {
     let knative = matches!(plan.workload, Workload::Kserve { knative: true, .. });
     let mut from = vec![NetworkPolicyPeer {
@@ -347,7 +351,8 @@ pub(crate) fn network_policy(
             ..NetworkPolicyPeer::default()
         });
     }
-    let mut ports = vec![i32::from(port)];
+    let mut ports = vec![i32::from(serving.port)];
+    ports.extend(serving.grpc_port.map(i32::from));
     if knative {
         // queue-proxy: 8012 HTTP, 8013 HTTP/2, 9090/9091 metrics.
         ports.extend([8012, 8013, 9090, 9091]);

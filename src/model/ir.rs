@@ -47,6 +47,8 @@ pub struct Project {
     pub environments: BTreeMap<String, Environment>,
     /// The project's `monitoring` block.
     pub monitoring: Option<super::monitoring::MonitoringSpec>,
+    /// What is emitted once per cluster, for every cluster with an environment or a pool.
+    pub cluster_plans: Vec<super::plan::ClusterPlan>,
 }
 
 /// The runtime image settings of the project.
@@ -782,6 +784,8 @@ pub struct Environment {
     pub models: BTreeMap<String, Model>,
     /// The serving plan of each model (same keys as `models`).
     pub plans: BTreeMap<String, super::plan::Plan>,
+    /// The mlc-serve ServingRuntime its KServe models share, if any uses it.
+    pub runtime: Option<super::plan::SharedRuntime>,
     /// Whether it was declared (false for the implicit `default`).
     pub declared: bool,
     /// A quota on the namespace, when declared.

@@ -3,12 +3,13 @@
 use std::collections::BTreeMap;
 
 use super::catalog;
+use super::grammar;
 use super::ir::{
     Cluster, GpuRef, MigLayout, Oversubscription, OversubscriptionKind, Pool, PriorityClass,
     Sharing, Spanned, Taint,
 };
 use super::reader::{Reader, check_children, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::syntax::Node;
 
 /// Lowers `cluster NAME [gpu-operator-namespace=…]`.
@@ -21,7 +22,7 @@ pub(crate) fn lower_cluster(node: &Node, diags: &mut Diagnostics) -> Option<Clus
     if name.is_none() && node.args.is_empty() {
         r.missing("a name", "cluster gpu-east");
     }
-    check_children(node, diags, &["priority-class"], &["priority-class"]);
+    check_children(node, diags, &grammar::CLUSTER);
     let mut priority_classes: Vec<PriorityClass> = Vec::new();
     for child in node.children() {
         let mut c = Reader::new(child, diags, &["value", "preemption", "description"], 1);
@@ -47,9 +48,14 @@ pub(crate) fn lower_cluster(node: &Node, diags: &mut Diagnostics) -> Option<Clus
         };
         if !(-2_147_483_648..=1_000_000_000).contains(&value.value) {
             c.diags.push(
-                Diagnostic::error("E0214", format!("priority {} is out of range", value.value))
-                    .label(value.span, "user priorities are at most 1000000000")
-                    .help("pick a value up to 1000000000; higher values are reserved for system classes"),
+                Diagnostic::error(
+                    Code::E0214,
+                    format!("priority {} is out of range", value.value),
+                )
+                .label(value.span, "user priorities are at most 1000000000")
+                .help(
+                    "pick a value up to 1000000000; higher values are reserved for system classes",
+                ),
             );
             continue;
         }
@@ -78,7 +84,7 @@ pub(crate) fn lower_gpu_model(
     let mut r = Reader::new(node, diags, &["usable-memory"], 1);
     let name = r.arg_str(0);
     let memory = r.quantity("usable-memory");
-    check_children(node, diags, &["product-label"], &["product-label"]);
+    check_children(node, diags, &grammar::GPU_MODEL);
     let mut labels = Vec::new();
     for child in node.children().iter().filter(|c| c.name == "product-label") {
         let mut c = Reader::new(child, diags, &[], 1);
@@ -100,17 +106,6 @@ pub(crate) fn lower_gpu_model(
     Some((name, gpu))
 }
 
-const POOL_CHILDREN: &[&str] = &[
-    "gpu",
-    "mig",
-    "time-slicing",
-    "mps",
-    "taint",
-    "node-labels",
-    "node-selector",
-    "runtime-class",
-];
-
 /// Lowers a `pool` node; `declared` holds the project's own GPU models.
 pub(crate) fn lower_pool(
     node: &Node,
@@ -127,7 +122,7 @@ pub(crate) fn lower_pool(
             "pool h100 cluster=gpu-east { gpu \"H100-80GB\" per-node=8 nodes=2 }",
         );
     }
-    check_children(node, diags, POOL_CHILDREN, &["taint"]);
+    check_children(node, diags, &grammar::POOL);
     let mut gpu = None;
     let mut per_node = None;
     let mut nodes = None;
@@ -165,7 +160,7 @@ pub(crate) fn lower_pool(
                         if oversubscription.is_some() {
                             c.diags.push(
                                 Diagnostic::error(
-                                    "E0212",
+                                    Code::E0212,
                                     "a pool cannot use both time-slicing and MPS",
                                 )
                                 .label(child.name_span, "second sharing mode")
@@ -274,7 +269,7 @@ fn resolve_gpu(
             .to_owned()
     });
     diags.push(
-        Diagnostic::error("E0211", format!("unknown GPU model `{}`", model.value))
+        Diagnostic::error(Code::E0211, format!("unknown GPU model `{}`", model.value))
             .label(model.span, "not in the catalog nor declared")
             .help(help),
     );
@@ -318,7 +313,7 @@ fn lower_mig(node: &Node, diags: &mut Diagnostics) -> Option<Sharing> {
                 {
                     c.diags.push(
                         Diagnostic::error(
-                            "E0107",
+                            Code::E0107,
                             format!("MIG profile `{}` listed more than once", child.name),
                         )
                         .label(child.name_span, "listed again here")
@@ -341,7 +336,7 @@ fn lower_mig(node: &Node, diags: &mut Diagnostics) -> Option<Sharing> {
         }
         (Some(name), false) => {
             diags.push(
-                Diagnostic::error("E0212", "a MIG layout is given both by name and by profile counts")
+                Diagnostic::error(Code::E0212, "a MIG layout is given both by name and by profile counts")
                     .label(name.span, "named layout")
                     .help("keep the named mig-parted config or the `{ \"profile\" count }` block, not both"),
             );

@@ -1,26 +1,19 @@
 //! Lowering the whole project: top-level nodes across files, name resolution, the implicit
-//! `default` cluster and environment, and environment overrides merged into each model.
+//! `default` cluster and environment (environments and their overrides: `overrides.rs`), and
+//! the serving plan of every (environment, model).
 
 use std::collections::BTreeMap;
 
-use super::ir::{Cluster, Environment, GpuRef, Image, Model, Project, Spanned};
-use super::lower_model::{KEYED_CHILDREN, check_model_children, lower_model, string_map};
+use super::grammar;
+use super::ir::{Cluster, Environment, GpuRef, Image, Project, Spanned};
+use super::lower_model::{check_model_children, lower_model, string_map};
 use super::lower_pool::{lower_cluster, lower_gpu_model, lower_pool};
 use super::names::check_name;
+use super::overrides::lower_environment;
 use super::reader::{Reader, check_children, list, no_children};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::{FileId, Span};
 use crate::syntax::{Document, Node};
-
-/// Top-level nodes.
-pub const TOP_LEVEL: &[&str] = &[
-    "project",
-    "cluster",
-    "pool",
-    "gpu-model",
-    "model",
-    "environment",
-];
 
 /// Kubernetes versions accepted by `kubernetes "…"`.
 pub const KUBERNETES_VERSIONS: &[&str] = &["1.33"];
@@ -31,24 +24,19 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     let mut by_kind: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
     for doc in docs {
         for node in &doc.nodes {
-            if TOP_LEVEL.contains(&node.name.as_str()) {
-                by_kind
-                    .entry(
-                        TOP_LEVEL
-                            .iter()
-                            .find(|k| **k == node.name)
-                            .copied()
-                            .unwrap_or("model"),
-                    )
-                    .or_default()
-                    .push(node);
+            if let Some(kind) = grammar::TOP.child(&node.name) {
+                by_kind.entry(kind.name).or_default().push(node);
             } else {
-                let help = did_you_mean(&node.name, TOP_LEVEL.iter().copied())
-                    .unwrap_or_else(|| format!("a project file may contain: {}", list(TOP_LEVEL)));
+                let top = grammar::TOP.names();
+                let help = did_you_mean(&node.name, top.iter().copied())
+                    .unwrap_or_else(|| format!("a project file may contain: {}", list(&top)));
                 diags.push(
-                    Diagnostic::error("E0102", format!("unknown top-level node `{}`", node.name))
-                        .label(node.name_span, "unknown node")
-                        .help(help),
+                    Diagnostic::error(
+                        Code::E0102,
+                        format!("unknown top-level node `{}`", node.name),
+                    )
+                    .label(node.name_span, "unknown node")
+                    .help(help),
                 );
             }
         }
@@ -153,7 +141,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             if let Some(first) = clash {
                 diags.push(
                     Diagnostic::error(
-                        "E0202",
+                        Code::E0202,
                         format!(
                             "namespace `{}` of cluster `{}` is used by two environments",
                             env.namespace.value, env.cluster.value
@@ -188,6 +176,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 plans: BTreeMap::new(),
+                runtime: None,
                 declared: false,
                 quota: None,
                 monitoring: None,
@@ -195,29 +184,21 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         );
     }
 
-    // Plans are made of a model that lowered cleanly: an unknown pool is reported here only
-    // when it is not the echo of a pool that failed to lower.
-    if !diags.has_errors() {
-        for env in environments.values_mut() {
-            env.plans = super::plan::plan_environment(
-                &env.name.value,
-                &env.namespace.value,
-                &env.models,
-                &pools,
-                &mut diags,
-            );
-            super::plan::plan_monitoring(
-                env,
-                project_monitoring.as_ref(),
-                &project_name,
-                &mut diags,
-            );
-        }
+    for env in environments.values_mut() {
+        env.plans = super::plan::plan_environment(
+            &env.name.value,
+            &env.namespace.value,
+            &env.models,
+            &pools,
+        );
+        env.runtime = super::plan::SharedRuntime::of(env);
+        super::plan::plan_monitoring(env, project_monitoring.as_ref(), &project_name, &mut diags);
     }
 
     let Some((name, kubernetes, labels, annotations, image)) = project else {
         return (None, diags);
     };
+    let cluster_plans = super::plan::plan_clusters(name.span, &clusters, &pools, &environments);
     let project = Project {
         name,
         kubernetes,
@@ -229,6 +210,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         models,
         environments,
         monitoring: project_monitoring,
+        cluster_plans,
     };
     (Some(project), diags)
 }
@@ -248,7 +230,7 @@ fn lower_project_node(
 ) -> Option<ProjectHead> {
     let Some(node) = nodes.first() else {
         diags.push(
-            Diagnostic::error("E0208", "`mlc.kdl` has no `project` node")
+            Diagnostic::error(Code::E0208, "`mlc.kdl` has no `project` node")
                 .label(Span::new(root, 0, 0), "the project root file")
                 .help("start `mlc.kdl` with `project NAME { kubernetes \"1.33\" }`"),
         );
@@ -256,7 +238,7 @@ fn lower_project_node(
     };
     for extra in &nodes[1..] {
         diags.push(
-            Diagnostic::error("E0208", "a project has exactly one `project` node")
+            Diagnostic::error(Code::E0208, "a project has exactly one `project` node")
                 .label(extra.name_span, "second `project`")
                 .label(node.name_span, "first `project`")
                 .help("remove this one; one project per `mlc.kdl`"),
@@ -264,7 +246,7 @@ fn lower_project_node(
     }
     if node.name_span.file != root {
         diags.push(
-            Diagnostic::error("E0208", "the `project` node belongs in `mlc.kdl`")
+            Diagnostic::error(Code::E0208, "the `project` node belongs in `mlc.kdl`")
                 .label(node.name_span, "outside the project root file")
                 .help("move it to `mlc.kdl` at the project root"),
         );
@@ -274,12 +256,7 @@ fn lower_project_node(
     if name.is_none() && node.args.is_empty() {
         r.missing("a name", "project recsys { kubernetes \"1.33\" }");
     }
-    check_children(
-        node,
-        diags,
-        &["kubernetes", "labels", "annotations", "image", "monitoring"],
-        &[],
-    );
+    check_children(node, diags, &grammar::PROJECT);
     let mut kubernetes = KUBERNETES_VERSIONS[0].to_owned();
     let mut labels = BTreeMap::new();
     let mut annotations = BTreeMap::new();
@@ -310,7 +287,7 @@ fn lower_project_node(
                     } else {
                         c.diags.push(
                             Diagnostic::error(
-                                "E0207",
+                                Code::E0207,
                                 format!("Kubernetes {} is not supported", v.value),
                             )
                             .label(v.span, "unsupported version")
@@ -344,7 +321,7 @@ fn lower_project_node(
                         image.digest = Some(d.value);
                     } else {
                         c.diags.push(
-                            Diagnostic::error("E0210", "malformed image digest")
+                            Diagnostic::error(Code::E0210, "malformed image digest")
                                 .label(d.span, "expected `sha256:` and 64 lower-case hex digits")
                                 .help("copy the digest from `crane digest` or your registry, e.g. `sha256:4f5e…`"),
                         );
@@ -370,7 +347,7 @@ fn unique(
     if let Some(first) = seen.get(&name.value) {
         diags.push(
             Diagnostic::error(
-                "E0202",
+                Code::E0202,
                 format!("{kind} `{}` is defined more than once", name.value),
             )
             .label(name.span, "defined again here")
@@ -404,156 +381,11 @@ pub fn check_ref<'a>(
         }
     });
     diags.push(
-        Diagnostic::error("E0203", format!("unknown {kind} `{}`", name.value))
+        Diagnostic::error(Code::E0203, format!("unknown {kind} `{}`", name.value))
             .label(name.span, format!("no such {kind}"))
             .help(help),
     );
     false
-}
-
-/// Merges override children into base children: keyed children replace the base child with
-/// the same name and first argument, others replace by name; new ones are appended.
-/// Children whose override merges into the base node (properties replace by key, arguments
-/// and a children block replace when given); every other child is replaced whole.
-const MERGED_CHILDREN: &[&str] = &[
-    "autoscale",
-    "resources",
-    "batching",
-    "probes",
-    "labels",
-    "annotations",
-];
-
-fn merge_node(base: &Node, o: &Node) -> Node {
-    let mut merged = o.clone();
-    if o.args.is_empty() {
-        merged.args.clone_from(&base.args);
-    }
-    let mut props: Vec<_> = base
-        .props
-        .iter()
-        .filter(|p| o.prop(&p.key).is_none())
-        .cloned()
-        .collect();
-    props.extend(o.props.iter().cloned());
-    merged.props = props;
-    if o.children.is_none() {
-        merged.children.clone_from(&base.children);
-    }
-    merged
-}
-
-fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
-    let mut merged: Vec<Node> = base.to_vec();
-    for o in overrides {
-        let same = |b: &Node| {
-            b.name == o.name
-                && (!KEYED_CHILDREN.contains(&o.name.as_str())
-                    || b.args.first().map(|a| &a.kind) == o.args.first().map(|a| &a.kind))
-        };
-        // `monitoring` blocks fold setting by setting when the model is lowered: keep both.
-        if o.name == "monitoring" {
-            merged.push(o.clone());
-            continue;
-        }
-        if let Some(slot) = merged.iter_mut().find(|b| same(b)) {
-            *slot = if MERGED_CHILDREN.contains(&o.name.as_str()) {
-                merge_node(slot, o)
-            } else {
-                o.clone()
-            };
-        } else {
-            merged.push(o.clone());
-        }
-    }
-    merged
-}
-
-fn lower_environment(
-    node: &Node,
-    model_nodes: &BTreeMap<String, (&Node, Spanned<String>)>,
-    clusters: &BTreeMap<String, Cluster>,
-    diags: &mut Diagnostics,
-) -> Option<Environment> {
-    let mut r = Reader::new(node, diags, &["cluster", "namespace"], 1);
-    let name = r.arg_str(0);
-    if name.is_none() && node.args.is_empty() {
-        r.missing(
-            "a name",
-            "environment prod cluster=gpu-east namespace=ml-prod",
-        );
-    }
-    let head = node.head_span();
-    let cluster = r
-        .str("cluster")
-        .unwrap_or_else(|| Spanned::new("default".to_owned(), head));
-    let namespace = r.str("namespace");
-    let name = name?;
-    let namespace = namespace.unwrap_or_else(|| Spanned::new(name.value.clone(), name.span));
-    check_name("namespace", &namespace, diags);
-    check_ref("cluster", &cluster, clusters.keys(), diags);
-    check_children(node, diags, &["model", "quota", "monitoring"], &["model"]);
-    let monitoring = node
-        .children()
-        .iter()
-        .find(|c| c.name == "monitoring")
-        .map(|m| super::monitoring::lower_monitoring(m, true, diags));
-    let quota = node.children().iter().find(|c| c.name == "quota").map(|q| {
-        let mut r = Reader::new(q, diags, &["cpu", "memory", "gpus", "pods"], 0);
-        no_children(q, r.diags);
-        super::ir::Quota {
-            cpu: r.quantity("cpu").map(|v| v.value),
-            memory: r.quantity("memory").map(|v| v.value),
-            gpus: r.u32("gpus").map(|v| v.value),
-            pods: r.u32("pods").map(|v| v.value),
-        }
-    });
-    let mut overrides: BTreeMap<String, &Node> = BTreeMap::new();
-    for child in node.children().iter().filter(|c| c.name == "model") {
-        let mut c = Reader::new(child, diags, &[], 1);
-        let Some(model) = c.arg_str(0) else { continue };
-        check_model_children(child, diags);
-        if !check_ref("model", &model, model_nodes.keys(), diags) {
-            continue;
-        }
-        if let Some(first) = overrides.get(&model.value) {
-            let first_span = first.args.first().map_or(first.name_span, |a| a.span);
-            diags.push(
-                Diagnostic::error(
-                    "E0107",
-                    format!(
-                        "model `{}` overridden twice in this environment",
-                        model.value
-                    ),
-                )
-                .label(model.span, "second override")
-                .label(first_span, "first override")
-                .help("merge the overrides into one `model` block"),
-            );
-        } else {
-            overrides.insert(model.value.clone(), child);
-        }
-    }
-    let mut models: BTreeMap<String, Model> = BTreeMap::new();
-    for (key, (base, model_name)) in model_nodes {
-        let children = match overrides.get(key) {
-            Some(o) => merge_children(base.children(), o.children()),
-            None => base.children().to_vec(),
-        };
-        if let Some(model) = lower_model(base, model_name.clone(), &children, diags) {
-            models.insert(key.clone(), model);
-        }
-    }
-    Some(Environment {
-        name,
-        cluster,
-        namespace,
-        models,
-        plans: BTreeMap::new(),
-        declared: true,
-        quota,
-        monitoring,
-    })
 }
 
 /// The properties of `image` whose shape matters to the Containerfile and image references.
@@ -618,7 +450,7 @@ fn checked_image_value(
         return Some(v.value);
     }
     diags.push(
-        Diagnostic::error("E0206", format!("`{s}` is not {what}"))
+        Diagnostic::error(Code::E0206, format!("`{s}` is not {what}"))
             .label(v.span, "invalid value")
             .help(format!("write e.g. `{example}`")),
     );

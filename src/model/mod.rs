@@ -5,18 +5,22 @@
 //! `None` when the project node itself is unusable) and diagnostics in the 01xx/02xx blocks.
 
 pub mod catalog;
+pub mod grammar;
 mod ir;
 mod layout;
+mod lower_artifact;
 mod lower_model;
+mod lower_pod;
 mod lower_pool;
 mod lower_project;
+mod lower_scaling;
 pub mod monitoring;
 pub mod names;
+mod overrides;
 pub mod plan;
 mod reader;
 pub mod units;
 
 pub use ir::*;
 pub use layout::{layout_counts, named_layout};
-pub use lower_model::MODEL_CHILDREN;
-pub use lower_project::{KUBERNETES_VERSIONS, TOP_LEVEL, check_ref, lower};
+pub use lower_project::{KUBERNETES_VERSIONS, check_ref, lower};

@@ -1,6 +1,6 @@
 //! Name rules (DESIGN §8.2): DNS-1035 labels, and the names derived from them.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::ir::Spanned;
 
 /// Why `name` is not a DNS-1035 label, if it is not.
@@ -56,7 +56,7 @@ pub(crate) fn check_name(kind: &str, name: &Spanned<String>, diags: &mut Diagnos
         return true;
     };
     diags.push(
-        Diagnostic::error("E0201", format!("invalid {kind} name `{}`: {problem}", name.value))
+        Diagnostic::error(Code::E0201, format!("invalid {kind} name `{}`: {problem}", name.value))
             .label(name.span, "not a DNS-1035 label")
             .help(format!(
                 "names are DNS-1035 labels (lower-case letters, digits and `-`, starting with a letter): try `{}`",

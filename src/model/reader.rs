@@ -2,9 +2,10 @@
 //! repeated properties and wrong types become diagnostics, and the getters return `None`
 //! after reporting, so lowering carries on.
 
+use super::grammar::{Parent, home_of};
 use super::ir::Spanned;
 use super::units::{Duration, Quantity};
-use crate::diagnostics::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::source::Span;
 use crate::syntax::{Node, Prop, Value, ValueKind};
 
@@ -25,7 +26,7 @@ impl<'a> Reader<'a> {
     ) -> Self {
         if let Some(span) = node.annotation {
             diags.push(
-                Diagnostic::error("E0108", "type annotations are not supported")
+                Diagnostic::error(Code::E0108, "type annotations are not supported")
                     .label(span, "annotation")
                     .help("remove the `(…)` annotation and write the value as a quoted string, e.g. `memory=\"8Gi\"`"),
             );
@@ -41,7 +42,7 @@ impl<'a> Reader<'a> {
                 });
                 diags.push(
                     Diagnostic::error(
-                        "E0103",
+                        Code::E0103,
                         format!("unknown property `{}` on `{}`", prop.key, node.name),
                     )
                     .label(prop.key_span, "unknown property")
@@ -50,7 +51,7 @@ impl<'a> Reader<'a> {
             } else if node.props[..i].iter().any(|p| p.key == prop.key) {
                 diags.push(
                     Diagnostic::error(
-                        "E0107",
+                        Code::E0107,
                         format!("property `{}` given more than once", prop.key),
                     )
                     .label(prop.key_span, "given again here")
@@ -65,9 +66,12 @@ impl<'a> Reader<'a> {
                 format!("`{}` takes at most {max_args} argument(s)", node.name)
             };
             diags.push(
-                Diagnostic::error("E0106", format!("unexpected argument {}", extra.display()))
-                    .label(extra.span, "not expected")
-                    .help(help),
+                Diagnostic::error(
+                    Code::E0106,
+                    format!("unexpected argument {}", extra.display()),
+                )
+                .label(extra.span, "not expected")
+                .help(help),
             );
         }
         Reader { node, diags }
@@ -90,7 +94,7 @@ impl<'a> Reader<'a> {
 
     fn wrong_type(&mut self, value: &Value, expected: &str, help: Option<String>) {
         let d = Diagnostic::error(
-            "E0104",
+            Code::E0104,
             format!(
                 "expected {expected}, found {} {}",
                 value.type_name(),
@@ -104,9 +108,12 @@ impl<'a> Reader<'a> {
 
     /// Reports a missing required value.
     pub(crate) fn missing(&mut self, what: &str, example: &str) {
-        let d = Diagnostic::error("E0105", format!("`{}` is missing {what}", self.node.name))
-            .label(self.span(), format!("needs {what}"))
-            .help(format!("write it like `{example}`"));
+        let d = Diagnostic::error(
+            Code::E0105,
+            format!("`{}` is missing {what}", self.node.name),
+        )
+        .label(self.span(), format!("needs {what}"))
+        .help(format!("write it like `{example}`"));
         self.diags.push(d);
     }
 
@@ -158,7 +165,7 @@ impl<'a> Reader<'a> {
                 Ok(n) => Some(Spanned::new(n, value.span)),
                 Err(_) => {
                     self.diags.push(
-                        Diagnostic::error("E0214", format!("{i} is out of range"))
+                        Diagnostic::error(Code::E0214, format!("{i} is out of range"))
                             .label(value.span, "expected a whole number from 0 to 4294967295")
                             .help("use a non-negative whole number"),
                     );
@@ -235,7 +242,7 @@ impl<'a> Reader<'a> {
             _ => {
                 let help = quantity_fix(&text);
                 self.diags.push(
-                    Diagnostic::error("E0204", format!("invalid Kubernetes quantity `{text}`"))
+                    Diagnostic::error(Code::E0204, format!("invalid Kubernetes quantity `{text}`"))
                         .label(value.span, "not a quantity")
                         .help(help),
                 );
@@ -265,7 +272,7 @@ impl<'a> Reader<'a> {
             return Some(Spanned::new(d, value.span));
         }
         self.diags.push(
-            Diagnostic::error("E0205", format!("invalid duration `{text}`"))
+            Diagnostic::error(Code::E0205, format!("invalid duration `{text}`"))
                 .label(value.span, "not a duration")
                 .help("write whole numbers with units `ms`, `s`, `m` or `h`, e.g. `\"5ms\"`, `\"30s\"`, `\"1h30m\"`"),
         );
@@ -287,7 +294,7 @@ impl<'a> Reader<'a> {
         let help = did_you_mean(&spanned.value, names.iter().copied())
             .unwrap_or_else(|| format!("use one of: {}", list(&names)));
         self.diags.push(
-            Diagnostic::error("E0206", format!("unknown {what} `{}`", spanned.value))
+            Diagnostic::error(Code::E0206, format!("unknown {what} `{}`", spanned.value))
                 .label(spanned.span, format!("expected one of: {}", list(&names)))
                 .help(help),
         );
@@ -337,48 +344,30 @@ fn quantity_fix(text: &str) -> String {
     "write a number with an optional suffix: `500m`, `2`, `1.5`, `512Mi`, `8Gi`".to_owned()
 }
 
-/// Where a node that is misplaced belongs, for the help line.
-fn home_of(name: &str) -> Option<&'static str> {
-    match name {
-        "gpu" | "mig" | "time-slicing" | "mps" | "taint" | "node-labels" | "node-selector"
-        | "runtime-class" => Some("a `pool`"),
-        "kubernetes" | "image" => Some("the `project` node"),
-        "quota" => Some("an `environment`"),
-        "project" | "cluster" | "pool" | "gpu-model" | "model" | "environment" => {
-            Some("the top level of a file")
-        }
-        _ => None,
-    }
-}
-
-/// Reports child nodes whose names are not in `allowed`, and repeated singletons.
-pub(crate) fn check_children(
-    parent: &Node,
-    diags: &mut Diagnostics,
-    allowed: &[&str],
-    repeatable: &[&str],
-) {
+/// Reports child nodes that `grammar` does not allow, and repeated singletons.
+pub(crate) fn check_children(parent: &Node, diags: &mut Diagnostics, grammar: &Parent) {
+    let allowed = grammar.names();
     for (i, child) in parent.children().iter().enumerate() {
-        if !allowed.contains(&child.name.as_str()) {
+        let Some(rule) = grammar.child(&child.name) else {
             let help = did_you_mean(&child.name, allowed.iter().copied())
                 .or_else(|| {
                     home_of(&child.name).map(|home| format!("`{}` belongs in {home}", child.name))
                 })
-                .unwrap_or_else(|| format!("`{}` may contain: {}", parent.name, list(allowed)));
+                .unwrap_or_else(|| format!("`{}` may contain: {}", parent.name, list(&allowed)));
             diags.push(
                 Diagnostic::error(
-                    "E0102",
+                    Code::E0102,
                     format!("unknown node `{}` in `{}`", child.name, parent.name),
                 )
                 .label(child.name_span, "unknown node")
                 .help(help),
             );
-        } else if !repeatable.contains(&child.name.as_str())
-            && parent.children()[..i].iter().any(|c| c.name == child.name)
-        {
+            continue;
+        };
+        if !rule.repeats && parent.children()[..i].iter().any(|c| c.name == child.name) {
             diags.push(
                 Diagnostic::error(
-                    "E0107",
+                    Code::E0107,
                     format!("`{}` given more than once in `{}`", child.name, parent.name),
                 )
                 .label(child.name_span, "given again here")
@@ -393,7 +382,7 @@ pub(crate) fn no_children(node: &Node, diags: &mut Diagnostics) {
     if let Some(first) = node.children().first() {
         diags.push(
             Diagnostic::error(
-                "E0102",
+                Code::E0102,
                 format!("unknown node `{}` in `{}`", first.name, node.name),
             )
             .label(first.name_span, "unexpected child node")

@@ -9,6 +9,7 @@
 //! mlc writes beside its manifests that are not manifests (`mlc.lock`, `images/**` next to
 //! it) are skipped by name and counted.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -22,6 +23,9 @@ use super::locate::locate;
 use super::yaml::{ByteSpan, Document, parse, parse_values};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::source::{SourceFile, SourceMap, Span};
+
+/// The largest manifest file read (a stream of thousands of objects fits many times over).
+const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// What to validate and how.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +86,11 @@ struct FileOutcome {
     unparsed: usize,
     /// Read as a kustomization (by its file name).
     kustomization: bool,
+    /// The index of the document being checked (among the non-empty ones).
+    doc: usize,
+    /// The objects that passed their schema, for the admission rules: (document index,
+    /// pointer prefix of a `List` item, object).
+    admitted: Vec<(usize, String, Value)>,
 }
 
 fn display_name(path: &Path) -> String {
@@ -274,7 +283,12 @@ fn check_object(
         judge(object, crds)
     };
     match result {
-        Ok(()) => {}
+        Ok(()) => {
+            if !out.kustomization {
+                out.admitted
+                    .push((out.doc, item.to_owned(), object.clone()));
+            }
+        }
         Err(ValidateError::UnknownKind { api_version, kind }) => {
             if options.skip_unknown {
                 out.skipped += 1;
@@ -313,9 +327,21 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
         kustomization: kustomize::is_kustomization_file(path),
         ..FileOutcome::default()
     };
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_owned()),
-        Err(e) => Err(e.to_string()),
+    let text = match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => Err(format!(
+            "the file has {} bytes, more than the {} MiB mlc reads (the API server keeps at most about 1.5 MiB per object)",
+            meta.len(),
+            MAX_FILE_BYTES >> 20
+        )),
+        _ => match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+                format!(
+                    "the file is not UTF-8 (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                )
+            }),
+            Err(e) => Err(e.to_string()),
+        },
     };
     let text = match text {
         Ok(text) => text,
@@ -335,11 +361,14 @@ fn check_file(path: &Path, crds: &CrdSchemas, options: &ValidateOptions) -> File
     // The fast path: parse without locations and only give verdicts. A file with any invalid
     // object, or that the fast parser cannot read, is checked again with locations below.
     let kustomization = out.kustomization;
-    if let Some(verdicts) =
-        parse_values(&text).and_then(|docs| fast_verdicts(&docs, kustomization, crds, options))
+    if let Some(docs) = parse_values(&text)
+        && let Some(verdicts) = fast_verdicts(&docs, kustomization, crds, options)
     {
         out.objects = verdicts.objects;
         out.skipped = verdicts.skipped;
+        if !kustomization {
+            out.admitted = admitted(docs);
+        }
         return out;
     }
     check_located(&text, crds, options, &mut out);
@@ -410,6 +439,25 @@ fn fast_verdicts(
     Some(verdicts)
 }
 
+/// Every object of `docs` (a `List`'s items one by one), for the admission rules.
+fn admitted(docs: Vec<Value>) -> Vec<(usize, String, Value)> {
+    let mut out = Vec::new();
+    for (i, mut doc) in docs.into_iter().enumerate() {
+        if is_list(&doc) {
+            let items = match doc.get_mut("items") {
+                Some(Value::Array(items)) => std::mem::take(items),
+                _ => Vec::new(),
+            };
+            for (j, item) in items.into_iter().enumerate() {
+                out.push((i, format!("/items/{j}"), item));
+            }
+        } else {
+            out.push((i, String::new(), doc));
+        }
+    }
+    out
+}
+
 fn is_list(doc: &Value) -> bool {
     doc.get("kind").and_then(Value::as_str) == Some("List")
         && doc.get("apiVersion").and_then(Value::as_str) == Some("v1")
@@ -430,7 +478,8 @@ fn check_located(text: &str, crds: &CrdSchemas, options: &ValidateOptions, out: 
             });
         }
         Ok(docs) => {
-            for doc in &docs {
+            for (i, doc) in docs.iter().enumerate() {
+                out.doc = i;
                 if is_list(&doc.value) && !out.kustomization {
                     let items = doc.value.get("items").and_then(Value::as_array);
                     for (i, item) in items.into_iter().flatten().enumerate() {
@@ -455,6 +504,69 @@ fn check_located(text: &str, crds: &CrdSchemas, options: &ValidateOptions, out: 
     }
 }
 
+/// Runs the admission rules over every object that passed its schema, in every file (some
+/// rules pair objects of different files), and adds each violation to its file's findings,
+/// located in a file parsed again with locations when the fast parse read it.
+fn admit(outcomes: &mut [FileOutcome]) {
+    let mut owners = Vec::new();
+    let mut values = Vec::new();
+    for (f, outcome) in outcomes.iter().enumerate() {
+        for (a, (_, _, value)) in outcome.admitted.iter().enumerate() {
+            owners.push((f, a));
+            values.push(value);
+        }
+    }
+    let violations = crate::admission::check(&values);
+    let mut located: BTreeMap<usize, Vec<Document>> = BTreeMap::new();
+    let mut invalid: BTreeSet<usize> = BTreeSet::new();
+    for v in violations {
+        let Some(&(f, a)) = owners.get(v.object) else {
+            continue;
+        };
+        let Some(outcome) = outcomes.get_mut(f) else {
+            continue;
+        };
+        if outcome.text.is_empty() {
+            outcome.text = std::fs::read_to_string(&outcome.path).unwrap_or_default();
+        }
+        let docs = located
+            .entry(f)
+            .or_insert_with(|| parse(&outcome.text).unwrap_or_default());
+        let Some((doc, item, object)) = outcome.admitted.get(a) else {
+            continue;
+        };
+        // A collection is pointed at by its key, a scalar by its value.
+        let span = docs.get(*doc).map(|d| {
+            let pointer = format!("{item}{}", v.pointer);
+            let value = locate(&d.node, &pointer, false);
+            if value.len == 0 {
+                locate(&d.node, &pointer, true)
+            } else {
+                value
+            }
+        });
+        if invalid.insert(v.object) {
+            outcome.invalid += 1;
+        }
+        let at = if v.pointer.is_empty() {
+            "/"
+        } else {
+            v.pointer.as_str()
+        };
+        outcome.found.push(Found {
+            code: v.code,
+            message: format!("{at}: {}", v.message),
+            span,
+            label: "rejected here".to_owned(),
+            help: Some(v.help),
+            notes: vec![
+                format!("in {}", object_label(object)),
+                format!("rule: {}", v.source),
+            ],
+        });
+    }
+}
+
 /// Validates every manifest under `options.paths`, in parallel; the report is the same
 /// whatever the thread count.
 pub fn validate_paths(options: &ValidateOptions) -> ValidateReport {
@@ -467,10 +579,11 @@ pub fn validate_paths(options: &ValidateOptions) -> ValidateReport {
     }
     report.diagnostics.extend(setup);
     report.files = files.len();
-    let outcomes: Vec<FileOutcome> = files
+    let mut outcomes: Vec<FileOutcome> = files
         .par_iter()
         .map(|path| check_file(path, &crds, options))
         .collect();
+    admit(&mut outcomes);
     for outcome in outcomes {
         report.objects += outcome.objects;
         report.invalid += outcome.invalid;

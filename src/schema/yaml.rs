@@ -300,11 +300,48 @@ impl<'de> Visitor<'de> for Plain<'_> {
     }
 }
 
+/// Beyond this flow nesting, the fast parse is not tried (the located parse allows 64 levels).
+const MAX_FAST_FLOW_DEPTH: usize = 64;
+
+/// Whether `[`/`{` nest deeper than `limit` anywhere in `text`, counted roughly (brackets
+/// inside quotes and comments are skipped; a bracket inside a plain scalar counts, which only
+/// sends such a file to the located parse).
+fn flow_depth_above(text: &str, limit: usize) -> bool {
+    let mut depth: usize = 0;
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    let mut previous = b'\n';
+    for &b in text.as_bytes() {
+        match (quote, b) {
+            (_, b'\n') => comment = false,
+            (Some(q), _) if !comment && b == q => quote = None,
+            (None, b'"' | b'\'') if !comment => quote = Some(b),
+            (None, b'#') if !comment && previous.is_ascii_whitespace() => comment = true,
+            (None, b'[' | b'{') if !comment => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            (None, b']' | b'}') if !comment => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = b;
+    }
+    false
+}
+
 /// Parses a YAML (or JSON) stream into its non-empty documents quickly, without locations
 /// (`yaml_serde`, about 2.6 times faster than the located parse). `None` when it cannot or
 /// when a scalar might read differently there: the caller then uses [`parse`], whose values,
 /// verdicts and error locations are authoritative.
 pub(crate) fn parse_values(text: &str) -> Option<Vec<Value>> {
+    // libyaml's scanner, under `yaml_serde`, takes time quadratic in the flow nesting depth
+    // (10,000 levels: seconds) before any limit applies; such input is left to the located
+    // parse, which stops at its depth limit.
+    if flow_depth_above(text, MAX_FAST_FLOW_DEPTH) {
+        return None;
+    }
     let mut docs = Vec::new();
     for document in serde_yaml::Deserializer::from_str(text) {
         let value = Plain(text).deserialize(document).ok()?;
@@ -370,22 +407,22 @@ fn split(raw: Spanned<Raw>, text: &str) -> (Value, Node) {
 }
 
 /// The parser's limits for `text`: counts that a legitimate stream can only reach with more
-/// input (documents, nodes, events, aliases) grow with its length, so a stream of any number
-/// of documents loads, while alias expansion stays bounded per input byte. Nesting depth and
-/// scalar bytes keep serde-saphyr's fixed defaults (64 levels, 64 MiB).
+/// input (documents, nodes, events, aliases) are proportional to its length, so a stream of
+/// any number of documents loads, while alias expansion stays bounded per input byte. Nesting
+/// depth and scalar bytes keep serde-saphyr's fixed defaults (64 levels, 64 MiB).
 fn options_for(text: &str) -> serde_saphyr::Options {
-    let len = text.len();
+    // Without aliases a node or event takes at least a byte or two of input; allow each byte
+    // 16 (aliases may legitimately repeat a block a few times) on top of a small floor. An
+    // alias bomb, whose expansion grows exponentially with its length, stops early.
+    let scaled = text.len().saturating_mul(16).saturating_add(10_000);
     let mut budget = serde_saphyr::Budget::default();
-    // A document takes at least 4 bytes (`---` and a line break), a node 2 (`a,`).
-    budget.max_documents = budget.max_documents.max(len / 4 + 1);
-    budget.max_nodes = budget.max_nodes.max(len / 2 + 1);
-    // Every event but an alias's replay comes from at least one input byte; allow each byte
-    // a few replayed events, and no more.
-    budget.max_events = budget.max_events.max(len.saturating_mul(4));
-    budget.max_aliases = budget.max_aliases.max(len / 2 + 1);
-    budget.max_anchors = budget.max_anchors.max(len / 2 + 1);
-    budget.max_recorded_anchor_events =
-        budget.max_recorded_anchor_events.max(len.saturating_mul(4));
+    // A document takes at least 4 bytes (`---` and a line break).
+    budget.max_documents = budget.max_documents.max(text.len() / 4 + 1);
+    budget.max_nodes = scaled;
+    budget.max_events = scaled;
+    budget.max_aliases = budget.max_aliases.max(text.len() / 2 + 1);
+    budget.max_anchors = budget.max_anchors.max(text.len() / 2 + 1);
+    budget.max_recorded_anchor_events = scaled;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options
@@ -428,6 +465,17 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_flow_nesting_skips_the_fast_parse() {
+        assert!(flow_depth_above(&"[".repeat(65), 64));
+        assert!(!flow_depth_above(&"[".repeat(64), 64));
+        assert!(!flow_depth_above(
+            &format!("x: \"{}\"\n# {}", "[".repeat(99), "{".repeat(99)),
+            64
+        ));
+        assert!(parse_values(&format!("{}{}", "[".repeat(100), "]".repeat(100))).is_none());
+    }
 
     #[test]
     fn a_stream_of_thousands_of_documents_loads() {

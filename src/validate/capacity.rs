@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::gpu::{pool_profile, pool_span};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::layout_counts;
 use crate::model::{AcceleratorKind, Model, Pool, Project, Sharing};
 use crate::source::Span;
@@ -84,7 +84,7 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
             continue;
         }
         let mut d = Diagnostic::error(
-            "E0307",
+            Code::E0307,
             format!("pool `{pool_name}` has {available} {key} but its models need {total} at minimum replicas"),
         )
         .label(pool_span(&pool), format!("{available} {key} in cluster `{}`", pool.cluster.value));

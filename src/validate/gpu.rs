@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::diagnostics::{Diagnostic, Diagnostics, closest, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, closest, did_you_mean};
 use crate::model::catalog::{MigProfile, MigSpec};
 use crate::model::plan::Plan;
 use crate::model::{
@@ -27,7 +27,7 @@ fn layout_names(mig: &MigSpec) -> Vec<String> {
 /// The E0301 diagnostic: `profile` is not a MIG profile of `gpu`.
 fn unknown_profile(gpu: &str, mig: Option<&MigSpec>, profile: &Spanned<String>) -> Diagnostic {
     let Some(mig) = mig else {
-        return Diagnostic::error("E0301", format!("`{gpu}` does not support MIG"))
+        return Diagnostic::error(Code::E0301, format!("`{gpu}` does not support MIG"))
             .label(profile.span, "MIG profile on a GPU without MIG")
             .help("MIG needs an A30, A100, H100, H200, B200-class or RTX PRO 6000 GPU; use `gpus=N` or time-slicing on this pool");
     };
@@ -38,7 +38,7 @@ fn unknown_profile(gpu: &str, mig: Option<&MigSpec>, profile: &Spanned<String>) 
         .collect::<Vec<_>>()
         .join(", ");
     let d = Diagnostic::error(
-        "E0301",
+        Code::E0301,
         format!("MIG profile `{}` does not exist on `{gpu}`", profile.value),
     )
     .label(profile.span, format!("not a `{gpu}` profile"))
@@ -56,7 +56,7 @@ pub(crate) fn check_pools(project: &Project, diags: &mut Diagnostics) {
             if count.value == 0 {
                 diags.push(
                     Diagnostic::error(
-                        "E0306",
+                        Code::E0306,
                         "a pool needs at least one GPU per node and one node",
                     )
                     .label(count.span, "zero")
@@ -79,17 +79,17 @@ pub(crate) fn check_pools(project: &Project, diags: &mut Diagnostics) {
             let is_mig = !matches!(pool.sharing, Sharing::Whole);
             match over.kind {
                 OversubscriptionKind::Mps if is_mig => diags.push(
-                    Diagnostic::error("E0304", "MPS cannot share MIG devices")
+                    Diagnostic::error(Code::E0304, "MPS cannot share MIG devices")
                         .label(over.span, "MPS on a MIG pool")
                         .help("use `time-slicing replicas=N` to share MIG slices, or drop `mig` to use MPS on whole GPUs"),
                 ),
                 OversubscriptionKind::Mps if !(2..=48).contains(&over.replicas.value) => diags.push(
-                    Diagnostic::error("E0305", format!("MPS replicas must be 2 to 48, found {}", over.replicas.value))
+                    Diagnostic::error(Code::E0305, format!("MPS replicas must be 2 to 48, found {}", over.replicas.value))
                         .label(over.replicas.span, "out of range")
                         .help("the device plugin allows at most 48 MPS clients per GPU"),
                 ),
                 OversubscriptionKind::TimeSlicing if over.replicas.value < 2 => diags.push(
-                    Diagnostic::error("E0305", format!("time-slicing replicas must be at least 2, found {}", over.replicas.value))
+                    Diagnostic::error(Code::E0305, format!("time-slicing replicas must be at least 2, found {}", over.replicas.value))
                         .label(over.replicas.span, "too few")
                         .help("the device plugin rejects replicas below 2; remove `time-slicing` to use whole GPUs"),
                 ),
@@ -99,14 +99,14 @@ pub(crate) fn check_pools(project: &Project, diags: &mut Diagnostics) {
         let gpu_known_labels = !pool.gpu.value.product_labels().is_empty();
         if !gpu_known_labels && pool.node_selector.is_empty() {
             diags.push(
-                Diagnostic::error("E0317", format!("no node labels are known for `{gpu}`"))
+                Diagnostic::error(Code::E0317, format!("no node labels are known for `{gpu}`"))
                     .label(pool.gpu.span, "GPU without known product labels")
                     .help("give the pool its own selector, e.g. `node-selector \"nvidia.com/gpu.product\"=\"NVIDIA-L4\"`"),
             );
         }
         if pool.taints.is_empty() {
             diags.push(
-                Diagnostic::warning("W0303", format!("GPU pool `{}` has no taint", pool.name.value))
+                Diagnostic::warning(Code::W0303, format!("GPU pool `{}` has no taint", pool.name.value))
                     .label(pool.name.span, "untainted GPU pool")
                     .help("add `taint \"nvidia.com/gpu\"` so CPU-only pods stay off these nodes (they would see every GPU)"),
             );
@@ -123,7 +123,7 @@ fn check_layout(
 ) {
     let Some(mig_spec) = mig else {
         diags.push(
-            Diagnostic::error("E0301", format!("`{gpu}` does not support MIG"))
+            Diagnostic::error(Code::E0301, format!("`{gpu}` does not support MIG"))
                 .label(layout.span, "MIG layout on a GPU without MIG")
                 .help("use whole GPUs or time-slicing on this pool"),
         );
@@ -135,9 +135,12 @@ fn check_layout(
             let help = did_you_mean(name, names.iter().map(String::as_str))
                 .unwrap_or_else(|| format!("mig-parted configs for `{gpu}`: {}", names.join(", ")));
             diags.push(
-                Diagnostic::error("E0206", format!("unknown MIG layout `{name}` for `{gpu}`"))
-                    .label(layout.span, "not a mig-parted config of this GPU")
-                    .help(help),
+                Diagnostic::error(
+                    Code::E0206,
+                    format!("unknown MIG layout `{name}` for `{gpu}`"),
+                )
+                .label(layout.span, "not a mig-parted config of this GPU")
+                .help(help),
             );
         }
         return;
@@ -157,7 +160,7 @@ fn check_layout(
             fits = false;
             diags.push(
                 Diagnostic::error(
-                    "E0302",
+                    Code::E0302,
                     format!(
                         "`{gpu}` allows at most {} `{}` instance(s) per GPU, found {}",
                         profile.max, profile.name, count.value
@@ -182,7 +185,7 @@ fn check_layout(
     if compute > mig_spec.compute_slices || memory > mig_spec.memory_slices {
         fits = false;
         diags.push(
-            Diagnostic::error("E0303", format!("MIG layout does not fit one `{gpu}`"))
+            Diagnostic::error(Code::E0303, format!("MIG layout does not fit one `{gpu}`"))
                 .label(layout.span, format!(
                     "uses {compute}/{} compute and {memory}/{} memory slices",
                     mig_spec.compute_slices, mig_spec.memory_slices
@@ -196,7 +199,7 @@ fn check_layout(
         fits = false;
         diags.push(
             Diagnostic::error(
-                "E0303",
+                Code::E0303,
                 "a `+me` 1g instance cannot share a GPU with other 1g instances",
             )
             .label(span, "media-extension instance")
@@ -217,7 +220,7 @@ fn check_layout(
     });
     if fits && !stock && !layout.counts.is_empty() {
         diags.push(
-            Diagnostic::warning("W0305", format!("custom MIG layout on pool `{}`", pool.name.value))
+            Diagnostic::warning(Code::W0305, format!("custom MIG layout on pool `{}`", pool.name.value))
                 .label(layout.span, "not a stock mig-parted config")
                 .help("the slice sums fit, but placements are constrained: verify with `nvidia-smi mig -lgipp`, or use `all-balanced` / `all-<profile>`"),
         );
@@ -268,14 +271,17 @@ pub(crate) fn check_accelerator(
     diags: &mut Diagnostics,
 ) {
     let accel = &model.accelerator;
-    let (Some(pool_ref), Some(pool)) = (&accel.pool, &plan.pool) else {
+    let Some(pool_ref) = &accel.pool else { return };
+    let Some(pool) = &plan.pool else {
+        // The plan found no pool of that name: say so here, beside the other rules.
+        crate::model::check_ref("pool", pool_ref, project.pools.keys(), diags);
         return;
     };
     if pool.cluster.value != env.cluster.value && project.clusters.contains_key(&env.cluster.value)
     {
         diags.push(
             Diagnostic::error(
-                "E0319",
+                Code::E0319,
                 format!(
                     "pool `{}` belongs to cluster `{}`, but environment `{}` targets cluster `{}`",
                     pool.name.value, pool.cluster.value, env.name.value, env.cluster.value
@@ -298,7 +304,7 @@ pub(crate) fn check_accelerator(
         .is_some_and(|o| o.kind == OversubscriptionKind::Mps)
         && !matches!(pool.sharing, Sharing::Whole);
     let mismatch = |msg: String, help: &str| {
-        Diagnostic::error("E0308", msg)
+        Diagnostic::error(Code::E0308, msg)
             .label(accel.span, "this request")
             .label(pool.span, "the pool")
             .help(help.to_owned())
@@ -315,7 +321,7 @@ pub(crate) fn check_accelerator(
             } else if n.value == 0 || n.value > pool.per_node.value {
                 diags.push(
                     Diagnostic::error(
-                        "E0306",
+                        Code::E0306,
                         format!(
                             "`gpus={}` must be between 1 and the pool's {} GPUs per node",
                             n.value, pool.per_node.value
@@ -410,7 +416,7 @@ fn check_memory_fit(model: &Model, usable_gib: Option<f64>, root: &Path, diags: 
     if meta.is_file() && gib > usable {
         diags.push(
             Diagnostic::error(
-                "E0320",
+                Code::E0320,
                 format!(
                     "the artifact ({}) does not fit the accelerator's {}",
                     size(gib),

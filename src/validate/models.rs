@@ -1,7 +1,7 @@
 //! Per-model rules: resources, traffic split, derived names, artifacts, formats, and the
 //! project-level image warning.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::plan::Plan;
 use crate::model::{Format, Model, Project, ServeTarget, Spanned, units::Quantity};
 
@@ -15,7 +15,7 @@ fn check_limit(
         && r.value.value > l.value.value
     {
         diags.push(
-            Diagnostic::error("E0312", format!("{what} request `{}` exceeds its limit `{}`", r.value, l.value))
+            Diagnostic::error(Code::E0312, format!("{what} request `{}` exceeds its limit `{}`", r.value, l.value))
                 .label(r.span, "request")
                 .label(l.span, "limit")
                 .help("Kubernetes rejects a request above its limit: raise the limit or lower the request"),
@@ -62,7 +62,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             if !(0..=100).contains(&c.percent.value) {
                 diags.push(
                     Diagnostic::error(
-                        "E0313",
+                        Code::E0313,
                         format!("traffic percentage {} is out of range", c.percent.value),
                     )
                     .label(c.percent.span, "expected 0 to 100")
@@ -72,7 +72,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         }
         if total > 100 {
             let mut d = Diagnostic::error(
-                "E0313",
+                Code::E0313,
                 format!("canary percentages add up to {total}, above 100"),
             );
             for c in &model.canaries {
@@ -84,14 +84,14 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         }
         match target {
             ServeTarget::Deployment => diags.push(
-                Diagnostic::error("E0314", "`serve deployment` cannot split traffic")
+                Diagnostic::error(Code::E0314, "`serve deployment` cannot split traffic")
                     .label(model.canaries[0].name.span, "canary")
                     .label(model.serve.span, "serve target")
                     .help("use `serve kserve` for canary and A/B rollouts"),
             ),
             ServeTarget::KserveKnative if model.canaries.len() > 1 => diags.push(
                 Diagnostic::error(
-                    "E0314",
+                    Code::E0314,
                     "KServe Knative mode splits traffic between two revisions only",
                 )
                 .label(model.canaries[1].name.span, "second canary")
@@ -119,7 +119,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         let longest = longest.name;
         diags.push(
             Diagnostic::error(
-                "E0315",
+                Code::E0315,
                 format!(
                     "derived name `{longest}` is {} characters, above Kubernetes' 63",
                     longest.len()
@@ -139,7 +139,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         match &artifact.sha256 {
             Some(sha) if artifact.is_directory() => diags.push(
                 Diagnostic::error(
-                    "E0316",
+                    Code::E0316,
                     "a sha256 pins a single file, but this artifact is a directory",
                 )
                 .label(sha.span, "digest")
@@ -149,7 +149,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             None if !artifact.is_directory()
                 && !matches!(artifact.location, crate::model::Location::Pvc { .. }) => diags.push(
                 Diagnostic::warning(
-                    "W0301",
+                    Code::W0301,
                     format!("artifact of `{}` has no sha256", model.name.value),
                 )
                 .label(artifact.uri.span, "not pinned")
@@ -164,14 +164,14 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     let format = model.format.value;
     if !formats_for(target).contains(&format) {
         diags.push(
-            Diagnostic::error("E0318", format!("`{}` models cannot be served with {}", format.as_str(), target.describe()))
+            Diagnostic::error(Code::E0318, format!("`{}` models cannot be served with {}", format.as_str(), target.describe()))
                 .label(model.format.span, "format")
                 .label(model.serve.span, "serve target")
                 .help("plain Deployments serve onnx (mlc-serve), tensorflow (TF Serving), triton and custom images; use `serve kserve` for the other formats"),
         );
     } else if format == Format::Custom && model.runtime.image.is_none() {
         diags.push(
-            Diagnostic::error("E0318", "a `custom` model needs its image")
+            Diagnostic::error(Code::E0318, "a `custom` model needs its image")
                 .label(model.format.span, "custom format")
                 .help("add `runtime image=\"registry/image:tag\" port=8080 health=\"/healthz\"`"),
         );
@@ -183,7 +183,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     {
         diags.push(
             Diagnostic::warning(
-                "W0306",
+                Code::W0306,
                 "this disruption budget would block every voluntary eviction",
             )
             .label(
@@ -199,7 +199,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     }
     if model.autoscale.min.value == 1 {
         diags.push(
-            Diagnostic::warning("W0302", format!("`{}` can run on a single replica", model.name.value))
+            Diagnostic::warning(Code::W0302, format!("`{}` can run on a single replica", model.name.value))
                 .label(model.autoscale.min.span, "one replica")
                 .help("any eviction or node drain is downtime: use `autoscale min=2` for serving that must stay up"),
         );
@@ -232,7 +232,7 @@ pub(crate) fn check_project(project: &Project, diags: &mut Diagnostics) {
             .as_ref()
             .map_or(project.image.span.unwrap_or(project.name.span), |b| b.span);
         diags.push(
-            Diagnostic::warning("W0304", "the runtime base image is not pinned by digest")
+            Diagnostic::warning(Code::W0304, "the runtime base image is not pinned by digest")
                 .label(span, "unpinned base image")
                 .help("write `image base=\"debian:bookworm-slim@sha256:…\"` so the runtime image is reproducible"),
         );

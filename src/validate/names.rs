@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::plan::DerivedName;
 use crate::model::{Model, Project};
 use crate::source::Span;
@@ -53,7 +53,7 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
                 let (kind, name) = key;
                 diags.push(
                     Diagnostic::error(
-                        "E0321",
+                        Code::E0321,
                         format!(
                             "{kind} `{name}` is derived twice in namespace `{}`",
                             plan.namespace

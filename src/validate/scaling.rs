@@ -1,6 +1,6 @@
 //! Replica bounds, and the scaling matrix (DESIGN §8.7) as the plan's scaler decided it.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::plan::{Plan, Scaler};
 use crate::model::{Model, Policy};
 
@@ -11,7 +11,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     if a.min.value > a.max.value {
         diags.push(
             Diagnostic::error(
-                "E0309",
+                Code::E0309,
                 format!("`min={}` is above `max={}`", a.min.value, a.max.value),
             )
             .label(a.min.span, "minimum")
@@ -22,7 +22,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     }
     if a.max.value == 0 {
         diags.push(
-            Diagnostic::error("E0309", "`max=0` never runs the model")
+            Diagnostic::error(Code::E0309, "`max=0` never runs the model")
                 .label(a.max.span, "zero")
                 .help("set `max` to at least 1"),
         );
@@ -33,7 +33,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         let span = a.policy.as_ref().map_or(a.span, |p| p.span);
         diags.push(
             Diagnostic::error(
-                "E0311",
+                Code::E0311,
                 format!(
                     "`{}` scaling is not available with {}",
                     policy.map_or("fixed", Policy::keyword),
@@ -48,7 +48,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     }
     if policy.is_none() && a.min.value != a.max.value {
         diags.push(
-            Diagnostic::error("E0311", format!("`min={}` and `max={}` differ but no scaling policy is given", a.min.value, a.max.value))
+            Diagnostic::error(Code::E0311, format!("`min={}` and `max={}` differ but no scaling policy is given", a.min.value, a.max.value))
                 .label(a.span, "no policy")
                 .help("add a policy inside `autoscale { … }` (e.g. `cpu 70`), or set `min` equal to `max` for fixed replicas"),
         );
@@ -62,7 +62,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             _ => "scale to zero needs Knative or a KEDA event source",
         };
         diags.push(
-                Diagnostic::error("E0310", "this model cannot scale to zero")
+                Diagnostic::error(Code::E0310, "this model cannot scale to zero")
                     .label(a.min.span, "`min=0`")
                     .note(reason)
                     .help("use `min=1`, or scale on Kafka, RabbitMQ, SQS or Prometheus (KEDA), or on concurrency with `serve kserve mode=knative`"),

@@ -1,4 +1,7 @@
-//! Reading a request body under the size limit.
+//! Reading a request body under the size limit, and decoding a `Content-Encoding: gzip` or
+//! `deflate` body (tritonclient's `request_compression_algorithm`) under the same limit.
+
+use std::io::Read;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -6,24 +9,20 @@ use http_body_util::BodyExt;
 
 use crate::error::ApiError;
 
-/// Collects the body; more than `limit` bytes (declared or sent) is 413.
+/// Collects the body and decodes its content encoding; more than `limit` bytes (declared, sent
+/// or decoded) is 413, an unknown encoding is 415.
 pub(crate) async fn read_limited(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body is larger than the limit of {limit} bytes"),
-        )
-    };
+    let encoding = Encoding::of(headers)?;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
-        return Err(too_large());
+        return Err(too_large(limit));
     }
     let capacity = declared.and_then(|d| usize::try_from(d).ok()).unwrap_or(0);
     let mut collected = Vec::with_capacity(capacity);
@@ -33,10 +32,70 @@ pub(crate) async fn read_limited(
             .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
         if let Ok(data) = frame.into_data() {
             if collected.len() + data.len() > limit {
-                return Err(too_large());
+                return Err(too_large(limit));
             }
             collected.extend_from_slice(&data);
         }
     }
-    Ok(Bytes::from(collected))
+    match encoding {
+        Encoding::Identity => Ok(Bytes::from(collected)),
+        Encoding::Gzip => decode(
+            flate2::read::MultiGzDecoder::new(collected.as_slice()),
+            limit,
+        ),
+        Encoding::Deflate => decode(flate2::read::ZlibDecoder::new(collected.as_slice()), limit),
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body is larger than the limit of {limit} bytes"),
+    )
+}
+
+/// Inflates at most `limit` bytes, so a small compressed body cannot expand without bound.
+fn decode(reader: impl Read, limit: usize) -> Result<Bytes, ApiError> {
+    let mut out = Vec::new();
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| ApiError::bad_request(format!("cannot decompress the request body: {e}")))?;
+    if out.len() > limit {
+        return Err(too_large(limit));
+    }
+    Ok(Bytes::from(out))
+}
+
+/// A request body's `Content-Encoding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Identity,
+    Gzip,
+    Deflate,
+}
+
+impl Encoding {
+    fn of(headers: &HeaderMap) -> Result<Self, ApiError> {
+        let Some(value) = headers.get(header::CONTENT_ENCODING) else {
+            return Ok(Self::Identity);
+        };
+        let text = value
+            .to_str()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        match text.as_str() {
+            "" | "identity" => Ok(Self::Identity),
+            "gzip" | "x-gzip" => Ok(Self::Gzip),
+            "deflate" => Ok(Self::Deflate),
+            _ => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "`Content-Encoding: {}` is not supported: send gzip, deflate or identity",
+                    String::from_utf8_lossy(value.as_bytes())
+                ),
+            )),
+        }
+    }
 }

@@ -18,8 +18,8 @@ pub(crate) async fn live() -> Response {
 
 /// `GET /v2/health/ready`: 200 once models are loaded, 503 from the start of shutdown.
 pub(crate) async fn ready(State(state): State<Arc<AppState>>) -> Response {
-    if state.lifecycle.is_draining() {
-        return ApiError::shutting_down().into_response();
+    if let Err(error) = state.readiness() {
+        return error.into_response();
     }
     Json(json!({ "ready": true })).into_response()
 }

@@ -25,7 +25,14 @@ pub(crate) async fn infer(
     let metrics = state.metrics.model(&path.name);
     let _in_flight = metrics.track_in_flight();
     let response = match state.lifecycle.admit() {
-        None => ApiError::shutting_down().into_response(),
+        None => {
+            // Refused while draining: the client should reconnect, to another pod.
+            let mut refused = ApiError::shutting_down().into_response();
+            refused
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            refused
+        }
         Some(_admitted) => {
             let work = handle(&state, &path, &headers, body);
             match tokio::time::timeout(state.request_timeout, work).await {
@@ -42,10 +49,14 @@ pub(crate) async fn infer(
             }
         }
     };
+    let took = started.elapsed();
     metrics.count_request(response.status().as_u16());
-    metrics
-        .request_duration
-        .observe(started.elapsed().as_secs_f64());
+    metrics.request_duration.observe(took.as_secs_f64());
+    if response.status().is_success() {
+        metrics.stats.success.add(took);
+    } else {
+        metrics.stats.fail.add(took);
+    }
     response
 }
 
@@ -55,7 +66,10 @@ async fn handle(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let model = Arc::clone(state.find(&path.name, path.version.as_deref())?);
+    let model = state.find(&path.name, path.version.as_deref())?;
+    // The queue place is taken before the body is read: an overloaded model refuses at once,
+    // without buffering a body it would refuse, and memory stays within the queue's bound.
+    let slot = model.reserve()?;
     let json_len = headers
         .get(HEADER_CONTENT_LENGTH)
         .map(|v| {
@@ -96,8 +110,12 @@ async fn handle(
             .collect::<Result<_, ApiError>>()?,
     };
     let inputs = model.metadata.bind_inputs(request.inputs)?;
-    let mut results: Vec<Option<crate::tensor::Tensor>> =
-        model.infer(inputs).await?.into_iter().map(Some).collect();
+    let mut results: Vec<Option<crate::tensor::Tensor>> = model
+        .infer_in(slot, inputs)
+        .await?
+        .into_iter()
+        .map(Some)
+        .collect();
 
     let mut selected = Vec::with_capacity(wanted.len());
     for (index, binary) in wanted {

@@ -17,12 +17,15 @@ pub(crate) struct ModelPath {
     pub version: Option<String>,
 }
 
+/// The protocol extensions served, as server metadata lists them.
+pub const EXTENSIONS: [&str; 3] = ["binary_tensor_data", "model_configuration", "statistics"];
+
 /// `GET /v2`: name, version and protocol extensions.
 pub(crate) async fn server() -> Response {
     Json(json!({
         "name": "mlc-serve",
         "version": env!("CARGO_PKG_VERSION"),
-        "extensions": ["binary_tensor_data"],
+        "extensions": EXTENSIONS,
     }))
     .into_response()
 }

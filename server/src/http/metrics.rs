@@ -11,9 +11,9 @@ use crate::metrics::Gauges;
 
 /// Renders every metric, reading queue depths and readiness now.
 pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
-    let ready = !state.lifecycle.is_draining();
+    let ready = state.is_ready();
     let text = state.metrics.render(|name| {
-        state.models.get(name).map(|m| Gauges {
+        state.loaded().get(name).map(|m| Gauges {
             queue_depth: m.queue_depth(),
             ready,
         })

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use super::histogram::{BATCH, Histogram, SECONDS};
+use super::stats::InferStats;
 
 /// Counters, gauges and histograms of one model.
 #[derive(Debug)]
@@ -23,6 +24,8 @@ pub struct ModelMetrics {
     pub batch_requests: Histogram,
     /// Inference requests being handled.
     in_flight: AtomicI64,
+    /// The statistics extension's counters.
+    pub stats: InferStats,
 }
 
 impl Default for ModelMetrics {
@@ -35,6 +38,7 @@ impl Default for ModelMetrics {
             batch_size: Histogram::new(BATCH),
             batch_requests: Histogram::new(BATCH),
             in_flight: AtomicI64::new(0),
+            stats: InferStats::default(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
 
 use crate::error::ApiError;
 use crate::tensor::Tensor;
@@ -22,17 +22,24 @@ pub(crate) struct Job {
     pub(crate) enqueued: Instant,
     /// Where the result goes; closed when the caller gave up (timeout, disconnect).
     pub(crate) reply: oneshot::Sender<JobResult>,
+    /// The job's place in the model's bounded queue, given back when its batch starts.
+    pub(crate) slot: Option<OwnedSemaphorePermit>,
 }
 
 impl Job {
-    /// A job for `inputs`, stamped now.
-    pub(crate) fn new(inputs: Vec<Tensor>, reply: oneshot::Sender<JobResult>) -> Self {
+    /// A job for `inputs` holding queue place `slot`, stamped now.
+    pub(crate) fn new(
+        inputs: Vec<Tensor>,
+        reply: oneshot::Sender<JobResult>,
+        slot: OwnedSemaphorePermit,
+    ) -> Self {
         let rows = batch_rows(&inputs);
         Self {
             inputs,
             rows,
             enqueued: Instant::now(),
             reply,
+            slot: Some(slot),
         }
     }
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use mlc_serve_config::ModelConfig;
 use ort::environment::Environment;
 use ort::session::Session;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::batcher::{BatchPolicy, Dispatcher};
+use super::batcher::{BatchPolicy, Dispatcher, Runner};
 use super::job::Job;
 use super::metadata::ModelMetadata;
 use super::path::resolve_model_file;
@@ -16,6 +16,10 @@ use super::session_pool::SessionPool;
 use crate::error::ApiError;
 use crate::metrics::ModelMetrics;
 use crate::tensor::Tensor;
+
+/// A taken place in a model's queue (see [`Model::reserve`]).
+#[derive(Debug)]
+pub struct QueueSlot(tokio::sync::OwnedSemaphorePermit);
 
 /// A model ready to serve: metadata and the queue in front of its sessions.
 #[derive(Debug)]
@@ -28,38 +32,78 @@ pub struct Model {
     pub metadata: Arc<ModelMetadata>,
     /// Largest batch in rows, or `None` when batching is off.
     pub max_batch_size: Option<usize>,
+    /// Longest an open batch stays open, when batching is on.
+    pub max_queue_delay: Option<std::time::Duration>,
+    /// ONNX Runtime sessions, so runs at once.
+    pub sessions: usize,
     /// Seconds a client should wait after a 429.
     retry_after: u32,
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::UnboundedSender<Job>,
+    /// One permit per place in the queue: a job holds one from arrival until its batch starts.
+    slots: Arc<Semaphore>,
+    /// Places in the queue.
+    queue_capacity: usize,
+    /// Runs a job at once when nothing waits and a session is free.
+    runner: Runner,
 }
 
 impl Model {
     /// Queues checked inputs (graph order) and waits for the outputs (graph order).
     /// A full queue is 429 with `Retry-After`.
     pub async fn infer(&self, inputs: Vec<Tensor>) -> Result<Vec<Tensor>, ApiError> {
+        let slot = self.reserve()?;
+        self.infer_in(slot, inputs).await
+    }
+
+    /// A place in the queue, taken before the request's body is read, so that at most
+    /// `queue_depth` requests per model hold their bodies and tensors while they wait; 429
+    /// with `Retry-After` when every place is taken.
+    pub fn reserve(&self) -> Result<QueueSlot, ApiError> {
+        Arc::clone(&self.slots)
+            .try_acquire_owned()
+            .map(QueueSlot)
+            .map_err(|_| self.overloaded())
+    }
+
+    /// Queues checked inputs (graph order) in the place `slot` holds and waits for the outputs.
+    pub async fn infer_in(
+        &self,
+        slot: QueueSlot,
+        inputs: Vec<Tensor>,
+    ) -> Result<Vec<Tensor>, ApiError> {
+        let QueueSlot(slot) = slot;
         let (reply, result) = oneshot::channel();
-        self.queue
-            .try_send(Job::new(inputs, reply))
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => ApiError {
-                    retry_after: Some(self.retry_after),
-                    ..ApiError::new(
-                        axum::http::StatusCode::TOO_MANY_REQUESTS,
-                        format!("model `{}` is overloaded: its queue is full", self.name),
-                    )
-                },
-                mpsc::error::TrySendError::Closed(_) => ApiError::shutting_down(),
-            })?;
+        let job = Job::new(inputs, reply, slot);
+        // Nothing waits (this job holds the only taken place) and a session is free: run it
+        // now, without the hop through the dispatcher. Jobs that wait hold their places, so
+        // this never overtakes one.
+        let idle = self.queue_depth() == 1;
+        match idle.then(|| self.runner.pool.try_reserve()).flatten() {
+            Some(permit) => self.runner.start(permit, vec![job]),
+            None => self
+                .queue
+                .send(job)
+                .map_err(|_| ApiError::shutting_down())?,
+        }
         result
             .await
             .map_err(|_| ApiError::internal("the inference was dropped"))?
     }
 
+    fn overloaded(&self) -> ApiError {
+        ApiError {
+            retry_after: Some(self.retry_after),
+            ..ApiError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                format!("model `{}` is overloaded: its queue is full", self.name),
+            )
+        }
+    }
+
     /// Requests waiting in the queue.
     pub fn queue_depth(&self) -> usize {
-        self.queue
-            .max_capacity()
-            .saturating_sub(self.queue.capacity())
+        self.queue_capacity
+            .saturating_sub(self.slots.available_permits())
     }
 }
 
@@ -103,13 +147,17 @@ pub fn load(
         })
     });
     let metadata = Arc::new(metadata);
-    let (sender, receiver) = mpsc::channel(queue_depth.max(1));
-    let dispatcher = Dispatcher {
-        queue: receiver,
+    let (sender, receiver) = mpsc::unbounded_channel();
+    let queue_capacity = queue_depth.max(1);
+    let runner = Runner {
         pool: Arc::new(SessionPool::new(sessions)),
         metadata: Arc::clone(&metadata),
-        policy,
         metrics,
+    };
+    let dispatcher = Dispatcher {
+        queue: receiver,
+        runner: runner.clone(),
+        policy,
     };
     tokio::spawn(dispatcher.run());
     tracing::info!(
@@ -124,8 +172,13 @@ pub fn load(
         version: config.version.clone(),
         metadata,
         max_batch_size: policy.map(|p| p.max_rows),
+        max_queue_delay: policy.map(|p| p.max_delay),
+        sessions: count,
         retry_after: 1,
         queue: sender,
+        slots: Arc::new(Semaphore::new(queue_capacity)),
+        queue_capacity,
+        runner,
     })
 }
 

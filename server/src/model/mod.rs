@@ -1,9 +1,11 @@
 //! Loaded models: ONNX Runtime sessions, their metadata, and the queue and batcher in front
 //! of them.
 //!
-//! A request's tensors are checked against the [`ModelMetadata`], queued on the model's bounded
-//! queue, grouped with compatible requests into one batch (when the model can batch), run on a
-//! free session of the pool on a blocking thread, and split back to each caller.
+//! A request's tensors are checked against the [`ModelMetadata`] and take a place in the model's
+//! bounded queue. When a session is free and nothing waits, the request runs at once; otherwise
+//! the dispatcher (`batcher`) groups waiting compatible requests into one batch (when the model
+//! can batch) until a session frees up. Batches run on a session of the pool on a blocking
+//! thread and are split back to each caller.
 
 mod batcher;
 mod job;
@@ -13,6 +15,6 @@ mod path;
 mod runner;
 mod session_pool;
 
-pub use loaded::{Model, load};
+pub use loaded::{Model, QueueSlot, load};
 pub use metadata::{ModelMetadata, TensorSpec};
 pub use path::resolve_model_file;

@@ -28,6 +28,11 @@ impl SessionPool {
         Arc::clone(&self.permits).acquire_owned().await.ok()
     }
 
+    /// A free session's permit now, if one is free.
+    pub(crate) fn try_reserve(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.permits).try_acquire_owned().ok()
+    }
+
     /// Runs `f` on a free session (a permit from [`Self::reserve`] guarantees one), then puts
     /// the session back, even when `f` panics. Call from a blocking thread. `None` when no
     /// session was free or `f` panicked.

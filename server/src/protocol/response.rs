@@ -61,7 +61,11 @@ pub fn encode_response(
         };
         if output.binary {
             let start = binary.len();
-            output.tensor.data.write_le_bytes(&mut binary);
+            output
+                .tensor
+                .data
+                .write_le_bytes(&mut binary)
+                .map_err(<serde_json::Error as serde::ser::Error>::custom)?;
             entry.parameters = Some(BinaryParameters {
                 binary_data_size: binary.len() - start,
             });

@@ -6,6 +6,7 @@ use half::{bf16, f16};
 use ort::value::{DynValue, Tensor as OrtTensor};
 use serde::{Serialize, Serializer};
 
+use super::bytes::{self, ByteString};
 use super::datatype::DataType;
 use super::element::Element;
 use super::json;
@@ -29,24 +30,26 @@ pub(crate) fn element_count(shape: &[i64]) -> Option<usize> {
 
 macro_rules! tensor_data {
     ($($variant:ident($ty:ty)),* $(,)?) => {
-        /// The elements of a tensor, one vector type per datatype (all but `BYTES`).
+        /// The elements of a tensor, one vector type per datatype.
         #[derive(Debug, Clone, PartialEq)]
         pub enum TensorData {
             $(
                 #[doc = concat!("`", stringify!($variant), "` elements.")]
                 $variant(Vec<$ty>),
             )*
+            /// `BYTES` elements, each a byte string (an ONNX string).
+            Bytes(Vec<Vec<u8>>),
         }
 
         impl TensorData {
             /// The protocol datatype of the elements.
             pub fn datatype(&self) -> DataType {
-                match self { $(Self::$variant(_) => DataType::$variant,)* }
+                match self { $(Self::$variant(_) => DataType::$variant,)* Self::Bytes(_) => DataType::Bytes }
             }
 
             /// Number of elements.
             pub fn len(&self) -> usize {
-                match self { $(Self::$variant(v) => v.len(),)* }
+                match self { $(Self::$variant(v) => v.len(),)* Self::Bytes(v) => v.len() }
             }
 
             /// Whether there are no elements.
@@ -58,7 +61,7 @@ macro_rules! tensor_data {
             pub fn with_capacity(datatype: DataType, capacity: usize) -> Result<Self, String> {
                 match datatype {
                     $(DataType::$variant => Ok(Self::$variant(Vec::with_capacity(capacity))),)*
-                    DataType::Bytes => Err("BYTES tensors are not supported".to_owned()),
+                    DataType::Bytes => Ok(Self::Bytes(Vec::with_capacity(capacity))),
                 }
             }
 
@@ -67,6 +70,7 @@ macro_rules! tensor_data {
                 let mut data = Self::with_capacity(datatype, expected)?;
                 match &mut data {
                     $(Self::$variant(v) => json::read_into(text, v, datatype.name())?,)*
+                    Self::Bytes(v) => bytes::read_json(text, v)?,
                 }
                 Ok(data)
             }
@@ -84,19 +88,22 @@ macro_rules! tensor_data {
                         }
                         Ok(Self::$variant(bytes.chunks_exact(size).map(<$ty as Element>::read_le).collect()))
                     })*
-                    DataType::Bytes => Err("BYTES tensors are not supported".to_owned()),
+                    DataType::Bytes => bytes::decode(bytes).map(Self::Bytes),
                 }
             }
 
-            /// Appends the little-endian encoding of every element.
-            pub fn write_le_bytes(&self, out: &mut Vec<u8>) {
+            /// Appends the little-endian encoding of every element (`BYTES`: length-prefixed);
+            /// fails only on a `BYTES` element over 4 GiB.
+            pub fn write_le_bytes(&self, out: &mut Vec<u8>) -> Result<(), String> {
                 match self {
                     $(Self::$variant(v) => {
                         out.reserve(v.len() * <$ty as Element>::SIZE);
                         for x in v {
                             x.write_le(out);
                         }
+                        Ok(())
                     })*
+                    Self::Bytes(v) => bytes::encode(v, out),
                 }
             }
 
@@ -107,18 +114,31 @@ macro_rules! tensor_data {
                         a.extend_from_slice(b);
                         true
                     })*
+                    (Self::Bytes(a), Self::Bytes(b)) => {
+                        a.extend_from_slice(b);
+                        true
+                    }
                     _ => false,
                 }
             }
 
             /// The elements in `range`, or `None` when it is out of bounds.
             pub fn slice(&self, range: Range<usize>) -> Option<Self> {
-                match self { $(Self::$variant(v) => v.get(range).map(|s| Self::$variant(s.to_vec())),)* }
+                match self {
+                    $(Self::$variant(v) => v.get(range).map(|s| Self::$variant(s.to_vec())),)*
+                    Self::Bytes(v) => v.get(range).map(|s| Self::Bytes(s.to_vec())),
+                }
             }
 
             /// Moves the elements into an ONNX Runtime tensor of `shape`.
             pub fn into_ort(self, shape: Vec<i64>) -> ort::Result<DynValue> {
-                match self { $(Self::$variant(v) => Ok(OrtTensor::from_array((shape, v))?.into_dyn()),)* }
+                match self {
+                    $(Self::$variant(v) => Ok(OrtTensor::from_array((shape, v))?.into_dyn()),)*
+                    Self::Bytes(v) => {
+                        let strings: Vec<ByteString> = v.into_iter().map(ByteString).collect();
+                        Ok(OrtTensor::from_string_array((shape, strings.as_slice()))?.into_dyn())
+                    }
+                }
             }
 
             /// Copies an ONNX Runtime tensor of element type `datatype` out: shape and elements.
@@ -128,7 +148,11 @@ macro_rules! tensor_data {
                         let (shape, data) = value.try_extract_tensor::<$ty>().map_err(|e| e.to_string())?;
                         Ok(Tensor { shape: shape.to_vec(), data: Self::$variant(data.to_vec()) })
                     })*
-                    DataType::Bytes => Err("BYTES outputs are not supported".to_owned()),
+                    DataType::Bytes => {
+                        let (shape, strings) = value.try_extract_strings().map_err(|e| e.to_string())?;
+                        let data = strings.into_iter().map(String::into_bytes).collect();
+                        Ok(Tensor { shape: shape.to_vec(), data: Self::Bytes(data) })
+                    }
                 }
             }
         }
@@ -152,7 +176,8 @@ tensor_data!(
 );
 
 impl Serialize for TensorData {
-    /// Writes a flat JSON array; half-precision values are written as their `f32` values.
+    /// Writes a flat JSON array; half-precision values are written as their `f32` values,
+    /// `BYTES` elements as strings (invalid UTF-8 replaced).
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Self::Bool(v) => v.serialize(serializer),
@@ -168,6 +193,7 @@ impl Serialize for TensorData {
             Self::Fp32(v) => v.serialize(serializer),
             Self::Fp64(v) => v.serialize(serializer),
             Self::Bf16(v) => serializer.collect_seq(v.iter().map(|x| x.to_f32())),
+            Self::Bytes(v) => serializer.collect_seq(v.iter().map(|b| String::from_utf8_lossy(b))),
         }
     }
 }
@@ -190,7 +216,7 @@ mod tests {
             };
             let data = TensorData::from_json(dt, json, 3).unwrap();
             let mut bytes = Vec::new();
-            data.write_le_bytes(&mut bytes);
+            data.write_le_bytes(&mut bytes).unwrap();
             assert_eq!(bytes.len(), 3 * dt.element_size().unwrap());
             assert_eq!(
                 TensorData::from_le_bytes(dt, &bytes).unwrap(),

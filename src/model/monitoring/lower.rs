@@ -3,7 +3,8 @@
 use super::{
     AlertKind, AlertSpec, DashboardSpec, MonitorKind, MonitoringSpec, Severity, Threshold,
 };
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::model::grammar;
 use crate::model::ir::Spanned;
 use crate::model::lower_model::string_map;
 use crate::model::reader::{Reader, check_children, no_children};
@@ -23,12 +24,12 @@ pub(crate) fn lower_monitoring(
         .map(|m| m.value);
     let interval = r.duration("interval");
     let scrape_timeout = r.duration("scrape-timeout");
-    let children: &[&str] = if allow_dashboard {
-        &["select", "labels", "alert", "dashboard"]
+    let grammar = if allow_dashboard {
+        &grammar::MONITORING
     } else {
-        &["select", "labels", "alert"]
+        &grammar::MODEL_MONITORING
     };
-    check_children(node, diags, children, &["alert"]);
+    check_children(node, diags, grammar);
     let mut spec = MonitoringSpec {
         monitor,
         interval,
@@ -38,9 +39,12 @@ pub(crate) fn lower_monitoring(
     };
     if !allow_dashboard && let Some(d) = node.children().iter().find(|c| c.name == "dashboard") {
         diags.push(
-            Diagnostic::error("E0102", "`dashboard` is set per environment, not per model")
-                .label(d.name_span, "not allowed in a model's `monitoring`")
-                .help("move it to the project's or the environment's `monitoring` block"),
+            Diagnostic::error(
+                Code::E0102,
+                "`dashboard` is set per environment, not per model",
+            )
+            .label(d.name_span, "not allowed in a model's `monitoring`")
+            .help("move it to the project's or the environment's `monitoring` block"),
         );
     }
     for child in node.children() {
@@ -103,7 +107,7 @@ fn lower_alert(node: &Node, diags: &mut Diagnostics) -> Option<(AlertKind, Alert
         _ => &["enabled", "threshold", "for", "severity"],
     };
     let mut r = Reader::new(node, diags, props, 1);
-    check_children(node, r.diags, &["labels"], &[]);
+    check_children(node, r.diags, &grammar::ALERT);
     let mut alert = AlertSpec {
         enabled: r.bool("enabled").map(|b| b.value),
         for_: r.duration("for").map(|d| d.value),
@@ -121,14 +125,17 @@ fn lower_alert(node: &Node, diags: &mut Diagnostics) -> Option<(AlertKind, Alert
         match q {
             Some(q) if q > 0.0 && q < 1.0 => alert.quantile = Some(q),
             Some(q) => r.diags.push(
-                Diagnostic::error("E0214", format!("quantile {q} is out of range"))
+                Diagnostic::error(Code::E0214, format!("quantile {q} is out of range"))
                     .label(v.span, "expected a number between 0 and 1")
                     .help("write e.g. `quantile=0.95` or `quantile=0.99`"),
             ),
             None => r.diags.push(
-                Diagnostic::error("E0104", format!("expected a number, found {}", v.display()))
-                    .label(v.span, "expected a number between 0 and 1")
-                    .help("write e.g. `quantile=0.95` (no quotes)"),
+                Diagnostic::error(
+                    Code::E0104,
+                    format!("expected a number, found {}", v.display()),
+                )
+                .label(v.span, "expected a number between 0 and 1")
+                .help("write e.g. `quantile=0.95` (no quotes)"),
             ),
         }
     }
@@ -155,7 +162,7 @@ fn threshold(
         let Some(text) = v.as_str() else {
             diags.push(
                 Diagnostic::error(
-                    "E0104",
+                    Code::E0104,
                     format!("expected a duration, found {}", v.display()),
                 )
                 .label(v.span, "expected a duration string")
@@ -167,7 +174,7 @@ fn threshold(
             Some(d) if d.millis > 0 => Some(Spanned::new(Threshold::Duration(d), v.span)),
             _ => {
                 diags.push(
-                    Diagnostic::error("E0205", format!("invalid duration `{text}`"))
+                    Diagnostic::error(Code::E0205, format!("invalid duration `{text}`"))
                         .label(v.span, "not a duration above 0")
                         .help("write whole numbers with units `ms`, `s`, `m` or `h`, e.g. `\"500ms\"`"),
                 );
@@ -177,13 +184,16 @@ fn threshold(
     }
     let Some(n) = number else {
         diags.push(
-            Diagnostic::error("E0104", format!("expected a number, found {}", v.display()))
-                .label(v.span, "expected a number")
-                .help(if kind == AlertKind::Queue {
-                    "write the number of waiting requests, e.g. `threshold=50`"
-                } else {
-                    "write a percentage without `%` or quotes, e.g. `threshold=1` or `threshold=0.5`"
-                }),
+            Diagnostic::error(
+                Code::E0104,
+                format!("expected a number, found {}", v.display()),
+            )
+            .label(v.span, "expected a number")
+            .help(if kind == AlertKind::Queue {
+                "write the number of waiting requests, e.g. `threshold=50`"
+            } else {
+                "write a percentage without `%` or quotes, e.g. `threshold=1` or `threshold=0.5`"
+            }),
         );
         return None;
     };
@@ -196,7 +206,7 @@ fn threshold(
     };
     if !ok {
         diags.push(
-            Diagnostic::error("E0214", format!("threshold {n} is out of range"))
+            Diagnostic::error(Code::E0214, format!("threshold {n} is out of range"))
                 .label(v.span, format!("expected {range}"))
                 .help("write e.g. `threshold=1` (1 %)"),
         );

@@ -218,3 +218,47 @@ impl MonitoringSpec {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(alert: AlertSpec, select: &[(&str, &str)]) -> MonitoringSpec {
+        MonitoringSpec {
+            select: select
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            alerts: BTreeMap::from([(AlertKind::Latency, alert)]),
+            ..MonitoringSpec::default()
+        }
+    }
+
+    #[test]
+    fn the_more_specific_level_wins_per_setting_and_maps_merge() {
+        let project = level(
+            AlertSpec {
+                for_: Some(Duration { millis: 600_000 }),
+                severity: Some(Severity::Warning),
+                ..AlertSpec::default()
+            },
+            &[("release", "kps"), ("team", "a")],
+        );
+        let model = level(
+            AlertSpec {
+                severity: Some(Severity::Critical),
+                enabled: Some(false),
+                ..AlertSpec::default()
+            },
+            &[("team", "b")],
+        );
+        let folded = MonitoringSpec::fold([&project, &model]).unwrap();
+        let latency = &folded.alerts[&AlertKind::Latency];
+        assert_eq!(latency.severity, Some(Severity::Critical));
+        assert_eq!(latency.for_, Some(Duration { millis: 600_000 }));
+        assert_eq!(latency.enabled, Some(false));
+        assert_eq!(folded.select["release"], "kps");
+        assert_eq!(folded.select["team"], "b");
+        assert!(MonitoringSpec::fold([]).is_none());
+    }
+}

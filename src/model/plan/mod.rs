@@ -2,8 +2,9 @@
 //! stages need and nothing they must re-derive. Validate checks plans; emit is a function of
 //! them; no stage after this one formats a derived name or looks a pool up by name.
 //!
-//! Built by [`plan_environment`] once an environment's models are resolved; unknown pool
-//! references are reported here (`E0203`).
+//! Built by [`plan_environment`] once an environment's models are resolved. A pool reference
+//! resolves here once; one that names no pool leaves `pool` empty and validate reports it
+//! (`E0203`) beside its other rules.
 
 mod files;
 mod monitoring;
@@ -11,6 +12,7 @@ mod names;
 mod runtime_config;
 mod runtime_metrics;
 mod scaler;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,13 +22,13 @@ pub use monitoring::{
     Alert, Dashboard, ENV_LABEL, MODEL_LABEL, MonitoringPlan, Scrape, plan_monitoring,
 };
 pub use names::{DerivedName, PredictorNames, Workload};
-pub use runtime_config::RuntimeConfig;
+pub use runtime_config::{GRPC_PORT, RuntimeConfig};
 pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
+pub(crate) use shared::plan_clusters;
+pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};
 
 use super::ir::{Model, Pool};
-use super::lower_project::check_ref;
-use crate::diagnostics::Diagnostics;
 use crate::source::Span;
 
 /// Where an object comes from: the environment and model that made it, and the `patch`es
@@ -67,7 +69,7 @@ pub struct Plan {
     pub workload: Workload,
     /// How replicas are scaled.
     pub scaler: Scaler,
-    /// The pool the model is placed on (`None` for CPU models).
+    /// The pool the model is placed on (`None` for CPU models, and for an unknown pool).
     pub pool: Option<Arc<Pool>>,
     /// Where the main artifact's files come from in a pod mlc builds.
     pub files: ModelFiles,
@@ -88,16 +90,13 @@ impl Plan {
         namespace: &str,
         model: &Model,
         pools: &BTreeMap<String, Arc<Pool>>,
-        diags: &mut Diagnostics,
     ) -> Plan {
         let name = &model.name.value;
-        let pool = model.accelerator.pool.as_ref().and_then(|p| {
-            let found = pools.get(&p.value).cloned();
-            if found.is_none() {
-                check_ref("pool", p, pools.keys(), diags);
-            }
-            found
-        });
+        let pool = model
+            .accelerator
+            .pool
+            .as_ref()
+            .and_then(|p| pools.get(&p.value).cloned());
         let files = ModelFiles::of(model);
         let workload = Workload::of(model);
         let scaler = Scaler::of(model, &workload);
@@ -157,10 +156,9 @@ pub fn plan_environment(
     namespace: &str,
     models: &BTreeMap<String, Model>,
     pools: &BTreeMap<String, Arc<Pool>>,
-    diags: &mut Diagnostics,
 ) -> BTreeMap<String, Plan> {
     models
         .iter()
-        .map(|(key, m)| (key.clone(), Plan::new(env, namespace, m, pools, diags)))
+        .map(|(key, m)| (key.clone(), Plan::new(env, namespace, m, pools)))
         .collect()
 }

@@ -9,7 +9,7 @@ use super::Plan;
 use super::names::Workload;
 use super::runtime_metrics::MetricsRuntime;
 use super::scaler::Scaler;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::ir::{AcceleratorKind, Environment, Model};
 use crate::model::monitoring::{
     AlertKind, AlertSpec, MonitorKind, MonitoringSpec, Severity, Threshold,
@@ -65,7 +65,7 @@ pub struct Alert {
 /// The environment's Grafana dashboard ConfigMap (the same in every plan of an environment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
-    /// The ConfigMap name (`<project>-<env>-dashboard`, set by emit's caller? no: here).
+    /// The ConfigMap name (`<project>-<env>-dashboard`).
     pub name: String,
     /// Its namespace.
     pub namespace: String,
@@ -196,7 +196,7 @@ impl MonitoringPlan {
         {
             diags.push(
                 Diagnostic::error(
-                    "E0322",
+                    Code::E0322,
                     format!("scrape timeout {} is longer than the interval {interval}", t.value),
                 )
                 .label(t.span, "longer than the scrape interval")
@@ -254,7 +254,7 @@ impl MonitoringPlan {
                 if let Some(span) = asked.span {
                     diags.push(
                         Diagnostic::warning(
-                            "W0307",
+                            Code::W0307,
                             format!(
                                 "alert `{}` is not emitted for model `{name}`",
                                 kind.as_str()

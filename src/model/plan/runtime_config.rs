@@ -1,5 +1,8 @@
 //! The mlc-serve runtime config (DESIGN §8.9) of a model: built once as a value, rendered
-//! once by the canonical YAML writer; the ConfigMap and the rollout hash both use that text.
+//! once (on first use, so `mlc check`'s front end pays nothing for it) by the canonical YAML
+//! writer; the ConfigMap and the rollout hash both use that text.
+
+use std::sync::OnceLock;
 
 use mlc_serve_config::{Batching, Config, Duration, ModelConfig, ServerConfig};
 
@@ -13,11 +16,23 @@ pub struct RuntimeConfig {
     pub name: String,
     /// The config value.
     pub config: Config,
-    /// Its canonical YAML text (`config.yaml`).
-    pub text: String,
+    /// Its canonical YAML text, once rendered.
+    text: OnceLock<String>,
 }
 
+/// The port of mlc-serve's OIP gRPC service, beside HTTP on 8080 (KServe names the predictor
+/// Service's ports after the container's, the first one `http`).
+pub const GRPC_PORT: u16 = 8081;
+
+/// How long mlc-serve keeps serving after SIGTERM before it refuses new requests.
+const DRAIN_DELAY_SECONDS: u64 = 5;
+
 impl RuntimeConfig {
+    /// The OIP gRPC port this runtime config opens, when it opens one.
+    pub fn grpc_port(&self) -> Option<u16> {
+        self.config.server.grpc_port
+    }
+
     /// The runtime config of `model`, whose main artifact's files are `files`.
     pub(super) fn of(model: &Model, files: &ModelFiles) -> RuntimeConfig {
         // KServe's storage initializer puts the files in the model directory.
@@ -26,7 +41,15 @@ impl RuntimeConfig {
             ServeTarget::KserveStandard | ServeTarget::KserveKnative => MODEL_DIR,
         };
         let config = Config {
-            server: ServerConfig::default(),
+            server: ServerConfig {
+                // Knative serves one container port only; elsewhere OIP gRPC beside HTTP.
+                grpc_port: (model.serve.value != ServeTarget::KserveKnative).then_some(GRPC_PORT),
+                // Kubernetes keeps routing to a terminating pod for a moment: keep serving
+                // that long before refusing (below shutdown_grace, itself below the pod's
+                // 30 s terminationGracePeriodSeconds).
+                drain_delay: Duration::from_secs(DRAIN_DELAY_SECONDS),
+                ..ServerConfig::default()
+            },
             models: vec![ModelConfig {
                 name: model.name.value.clone(),
                 version: model.version.clone(),
@@ -43,11 +66,18 @@ impl RuntimeConfig {
                 intra_op_threads: 1,
             }],
         };
-        let value = serde_json::to_value(&config).unwrap_or(serde_json::Value::Null);
         RuntimeConfig {
             name: format!("{}-runtime", model.name.value),
-            text: crate::canonical::yaml::to_yaml(&value),
             config,
+            text: OnceLock::new(),
         }
+    }
+
+    /// Its canonical YAML text (`config.yaml`), rendered on first use.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let value = serde_json::to_value(&self.config).unwrap_or(serde_json::Value::Null);
+            crate::canonical::yaml::to_yaml(&value)
+        })
     }
 }
