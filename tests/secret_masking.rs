@@ -55,3 +55,41 @@ fn secret_references_stay_readable() {
     assert!(text.contains("DB_PASSWORD"), "{text}");
     assert!(text.contains("http://admin:"), "{text}");
 }
+
+/// The golden cases of credentials written inline (`E0217`): refused, and no output format
+/// prints the value it refuses.
+#[test]
+fn inline_credentials_are_refused_without_printing_them() {
+    let cases = [
+        ("E0217-password-in-artifact-url", "hunter2"),
+        (
+            "E0217-aws-secret-in-env",
+            "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+        ),
+        ("E0217-password-in-prometheus-url", "s3cr3t-pw"),
+    ];
+    for (case, secret) in cases {
+        let input = support::repo()
+            .join("golden/errors")
+            .join(case)
+            .join("input");
+        for format in ["human", "json", "sarif"] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_mlc"))
+                .args(["--format", format, "check"])
+                .arg(&input)
+                .output()
+                .expect("run mlc");
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(out.status.code(), Some(1), "{case} {format}: {text}");
+            assert!(text.contains("E0217"), "{case} {format}: {text}");
+            assert!(
+                !text.contains(secret),
+                "{case} --format {format} prints `{secret}`:\n{text}"
+            );
+        }
+    }
+}

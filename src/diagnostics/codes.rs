@@ -1,7 +1,8 @@
 //! The error-code registry: every code, its title and its long explanation.
 //!
 //! Codes are `E`/`W` plus four digits, in blocks: 00xx input and I/O, 01xx syntax,
-//! 02xx model, 03xx validation, 04xx emit and schema. A code is never reused. Each has
+//! 02xx model, 03xx validation, 04xx emit and schema. A code is never reused (W0306, the
+//! warning a blocking disruption budget used to raise, is now the error E0322). Each has
 //! `explain/<CODE>.md` with an erroneous and a fixed example (checked by a test).
 
 use super::Severity;
@@ -97,6 +98,10 @@ registry! {
     E0212 Error "conflicting settings",
     E0213 Error "more than one autoscaling policy",
     E0214 Error "number out of range",
+    E0215 Error "invalid label, annotation or taint syntax",
+    E0216 Error "invalid mount path",
+    E0217 Error "credential written inline",
+    E0218 Error "label or annotation managed by mlc",
     E0301 Error "MIG profile not offered by the pool's GPU",
     E0302 Error "more MIG instances than the GPU allows",
     E0303 Error "MIG layout does not fit one GPU",
@@ -118,7 +123,9 @@ registry! {
     E0319 Error "pool belongs to another cluster",
     E0320 Error "model artifact does not fit the accelerator memory",
     E0321 Error "two definitions derive the same object name",
-    E0322 Error "scrape timeout longer than the scrape interval",
+    E0322 Error "disruption budget would block every eviction",
+    E0323 Error "VPA controls a resource the HPA scales on",
+    E0324 Error "scrape timeout longer than the scrape interval",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",
@@ -142,8 +149,9 @@ registry! {
     W0303 Warning "GPU pool without a taint",
     W0304 Warning "base image not pinned by digest",
     W0305 Warning "custom MIG layout",
-    W0306 Warning "disruption budget would block every eviction",
-    W0307 Warning "alert not available for the model's runtime",
+    W0307 Warning "pool too small for the models' maximum replicas",
+    W0308 Warning "GPU model with the default memory request",
+    W0309 Warning "alert not available for the model's runtime",
 }
 
 /// The registered code `code`, if any (case-insensitive).
@@ -193,6 +201,6 @@ mod tests {
     fn code_enum_follows_the_registry() {
         assert_eq!(Code::E0001.as_str(), REGISTRY[0].code);
         assert_eq!(Code::E0321.as_str(), "E0321");
-        assert!(lookup(Code::W0306.as_str()).is_some());
+        assert!(lookup(Code::E0322.as_str()).is_some());
     }
 }

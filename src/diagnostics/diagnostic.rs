@@ -145,10 +145,30 @@ impl Diagnostics {
             .count()
     }
 
-    /// Sorts by file, position, code (stable for equal keys) and drops exact duplicates.
+    /// Sorts by file, position, code (stable for equal keys) and drops exact duplicates, also
+    /// those that another diagnostic with the same position, code and message sorts between
+    /// (the same mistake found once per environment).
     pub fn sort(&mut self) {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.items.dedup();
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        let mut group_start = 0;
+        for d in std::mem::take(&mut self.items) {
+            if kept
+                .get(group_start)
+                .is_none_or(|first| first.sort_key() != d.sort_key())
+            {
+                group_start = kept.len();
+            }
+            if !kept.get(group_start..).unwrap_or_default().contains(&d) {
+                kept.push(d);
+            }
+        }
+        self.items = kept;
+    }
+
+    /// Keeps only the diagnostics for which `keep` is true.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
     }
 
     /// The diagnostics in their current order.
@@ -172,5 +192,22 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn duplicates_are_dropped_even_when_another_sorts_between() {
+        let span = Span::new(FileId(0), 1, 2);
+        let a = Diagnostic::error("E0309", "m").label(span, "x");
+        let b = Diagnostic::error("E0309", "m").label(span, "y");
+        let mut diags = Diagnostics::default();
+        diags.extend([a.clone(), b.clone(), a.clone(), b]);
+        diags.sort();
+        assert_eq!(diags.iter().count(), 2);
     }
 }

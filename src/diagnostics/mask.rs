@@ -8,7 +8,9 @@
 //! case and as a suffix: `DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`), in KDL (`password="…"`,
 //! `env NAME "…"`, `env NAME value="…"`) and in YAML (`password: …`, `- name: NAME` followed by
 //! `value: …`); and well-known token formats (AWS access key ids, GitHub, Slack, OpenAI and
-//! Stripe tokens, Google API keys, JWTs, PEM private keys). Secret *references*
+//! Stripe tokens, Google API keys, JWTs, PEM private keys); and a high-entropy value (16
+//! characters or more, letters and digits, at least 3.5 bits of entropy per character) given to a name that ends
+//! in `KEY` or `SECRET` (`SIGNING_KEY`, `webhook-secret`). Secret *references*
 //! (`secret=name key=k`, `secretKeyRef`) name no value and stay readable.
 
 use std::borrow::Cow;
@@ -18,6 +20,9 @@ use regex::Regex;
 
 /// A name that says its value is a credential (matched as a whole name or its suffix).
 const NAME: &str = r"(?i:[A-Za-z0-9_.-]*(?:password|passwd|pwd|token|api[_-]?key|apikey|secret[_-]?key|secret[_-]?access[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?))";
+
+/// A name ending in `KEY` or `SECRET`: its value is masked only when it looks random.
+const KEYISH: &str = r"(?i:[A-Za-z0-9_.-]*[_.-](?:key|secret))";
 
 /// A positional KDL literal: a quoted string, or a bare word that is not a property.
 const ENV_VALUE: &str = r#"("(?:[^"\\\n]|\\.)*"|[^\s"=;{}]+)(?:[\s;}]|$)"#;
@@ -48,15 +53,57 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     sources.iter().filter_map(|s| Regex::new(s).ok()).collect()
 });
 
+/// Names that hold a credential when their value looks random (see [`high_entropy`]).
+static KEYISH_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        format!(r#"\benv\s+"?{KEYISH}"?\s+(?:value\s*=\s*{VALUE}|{ENV_VALUE})"#),
+        format!(r#"\b{KEYISH}["']?\s*[=:]\s*{VALUE}"#),
+        format!(r#"name:\s*["']?{KEYISH}["']?\s*\n\s*value:\s*{VALUE}"#),
+    ]
+    .iter()
+    .filter_map(|s| Regex::new(s).ok())
+    .collect()
+});
+
+/// Whether `value` looks random: at least 16 characters without spaces, letters and digits,
+/// and 3.5 bits of Shannon entropy per character.
+fn high_entropy(value: &str) -> bool {
+    let value = value.trim_matches(['"', '\'']);
+    let has = |f: fn(&char) -> bool| value.chars().any(|c| f(&c));
+    let mixed = has(char::is_ascii_digit)
+        && (has(char::is_ascii_lowercase) || has(char::is_ascii_uppercase));
+    if value.chars().count() < 16 || !mixed || has(|c| c.is_whitespace()) {
+        return false;
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for c in value.chars() {
+        *counts.entry(c).or_insert(0u32) += 1;
+    }
+    let n: f64 = counts.values().map(|&k| f64::from(k)).sum();
+    let bits: f64 = counts
+        .values()
+        .map(|&k| {
+            let p = f64::from(k) / n;
+            -p * p.log2()
+        })
+        .sum();
+    bits >= 3.5
+}
+
 /// `text` with every credential-looking literal masked; unchanged (borrowed) when it has none.
 pub(crate) fn mask_secrets(text: &str) -> Cow<'_, str> {
     let mut ranges = Vec::new();
-    for pattern in PATTERNS.iter() {
+    let all = PATTERNS.iter().map(|p| (p, false));
+    let keyish = KEYISH_PATTERNS.iter().map(|p| (p, true));
+    for (pattern, needs_entropy) in all.chain(keyish) {
         for captures in pattern.captures_iter(text) {
             // The last participating group is the value; a quoted one keeps its quotes.
             let Some(value) = captures.iter().skip(1).flatten().last() else {
                 continue;
             };
+            if needs_entropy && !high_entropy(value.as_str()) {
+                continue;
+            }
             let (mut start, mut end) = (value.start(), value.end());
             let bytes = value.as_str().as_bytes();
             if bytes.len() >= 2
@@ -117,6 +164,12 @@ mod tests {
             "- name: API_TOKEN\n  value: ******"
         );
         assert_eq!(masked("id AKIAIOSFODNN7EXAMPLE"), "id ********************");
+        assert_eq!(
+            masked("env SIGNING_KEY \"q8Zr2LmX9vB4nT7wK1pY\""),
+            "env SIGNING_KEY \"********************\""
+        );
+        let plain = "env CACHE_KEY \"models-by-version\"";
+        assert_eq!(masked(plain), plain);
         let reference = "env API_TOKEN secret=api-credentials key=token";
         assert_eq!(masked(reference), reference);
         assert!(matches!(mask_secrets("nothing here"), Cow::Borrowed(_)));

@@ -12,6 +12,7 @@ mod suggest;
 
 pub use codes::{Code, CodeInfo, IntoCode, REGISTRY, lookup};
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity};
+pub(crate) use render::mask_secrets;
 pub use render::{ColorChoice, render_human, render_json};
 pub use sarif::render_sarif;
 pub use suggest::{closest, did_you_mean};

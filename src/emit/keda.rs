@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscalerBehavior;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
@@ -29,9 +30,12 @@ pub(crate) struct ScaleTargetRef {
     pub(crate) name: String,
 }
 
-/// Reference to a TriggerAuthentication.
+/// Reference to a TriggerAuthentication or ClusterTriggerAuthentication.
 #[derive(Debug, Serialize)]
 pub(crate) struct AuthenticationRef {
+    /// Omitted for the default, `TriggerAuthentication`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<&'static str>,
     pub(crate) name: String,
 }
 
@@ -55,7 +59,34 @@ pub(crate) struct ScaledObjectSpec {
     pub(crate) max_replica_count: i32,
     pub(crate) cooldown_period: i32,
     pub(crate) polling_interval: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) idle_replica_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fallback: Option<KedaFallback>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) advanced: Option<Advanced>,
     pub(crate) triggers: Vec<Trigger>,
+}
+
+/// `spec.fallback`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct KedaFallback {
+    pub(crate) failure_threshold: i32,
+    pub(crate) replicas: i32,
+}
+
+/// `spec.advanced`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Advanced {
+    pub(crate) horizontal_pod_autoscaler_config: HpaConfig,
+}
+
+/// `spec.advanced.horizontalPodAutoscalerConfig`.
+#[derive(Debug, Serialize)]
+pub(crate) struct HpaConfig {
+    pub(crate) behavior: HorizontalPodAutoscalerBehavior,
 }
 
 /// `keda.sh/v1alpha1` TriggerAuthentication.
@@ -71,9 +102,9 @@ pub(crate) struct TriggerAuthentication {
 /// A secret key handed to the scaler as a parameter.
 #[derive(Debug, Serialize)]
 pub(crate) struct SecretTargetRef {
-    pub(crate) parameter: &'static str,
+    pub(crate) parameter: String,
     pub(crate) name: String,
-    pub(crate) key: &'static str,
+    pub(crate) key: String,
 }
 
 /// Pod identity of the scaler.
@@ -92,7 +123,8 @@ pub(crate) struct TriggerAuthenticationSpec {
     pub(crate) pod_identity: Option<PodIdentity>,
 }
 
-/// The TriggerAuthentication of a model's ScaledObjects.
+/// The TriggerAuthentication of a model's ScaledObjects (not called for a
+/// ClusterTriggerAuthentication, which mlc only references).
 pub(crate) fn trigger_authentication(
     owner: &Owner<'_>,
     plan: &Plan,
@@ -103,9 +135,9 @@ pub(crate) fn trigger_authentication(
             secret_target_ref: params
                 .iter()
                 .map(|(parameter, key)| SecretTargetRef {
-                    parameter,
+                    parameter: parameter.clone(),
                     name: secret.0.clone(),
-                    key,
+                    key: key.clone(),
                 })
                 .collect(),
             pod_identity: None,
@@ -113,6 +145,10 @@ pub(crate) fn trigger_authentication(
         ScalerAuth::PodIdentity { provider } => TriggerAuthenticationSpec {
             secret_target_ref: Vec::new(),
             pod_identity: Some(PodIdentity { provider }),
+        },
+        ScalerAuth::Cluster => TriggerAuthenticationSpec {
+            secret_target_ref: Vec::new(),
+            pod_identity: None,
         },
     };
     TriggerAuthentication {
@@ -131,7 +167,8 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
     };
-    let auth = auth.map(|a| AuthenticationRef {
+    let auth_ref = auth.map(|a| AuthenticationRef {
+        kind: (!a.emitted()).then(|| a.kind()),
         name: a.name.clone(),
     });
     let (type_, metadata) = match policy {
@@ -175,6 +212,7 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
             server,
             query,
             threshold,
+            ..
         } => (
             "prometheus",
             m(&[
@@ -183,12 +221,30 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
                 ("threshold", threshold.clone()),
             ]),
         ),
+        Policy::Cron {
+            timezone,
+            start,
+            end,
+            replicas,
+        } => (
+            "cron",
+            m(&[
+                ("desiredReplicas", replicas.to_string()),
+                ("end", end.clone()),
+                ("start", start.clone()),
+                ("timezone", timezone.clone()),
+            ]),
+        ),
         _ => return None,
     };
+    let mut metadata: BTreeMap<String, String> = metadata;
+    for (k, v) in auth.map(|a| a.metadata.as_slice()).unwrap_or_default() {
+        metadata.insert((*k).to_owned(), v.clone());
+    }
     Some(Trigger {
         type_,
         metadata,
-        authentication_ref: auth,
+        authentication_ref: auth_ref,
     })
 }
 
@@ -202,6 +258,7 @@ pub(crate) fn scaled_object(
 ) -> Option<ScaledObject> {
     let trigger = trigger(model, auth)?;
     let a = &model.autoscale;
+    let b = &a.behaviour;
     let clamp = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
     Some(ScaledObject {
         api_version: "keda.sh/v1alpha1",
@@ -216,7 +273,15 @@ pub(crate) fn scaled_object(
             min_replica_count: clamp(u64::from(a.min.value)),
             max_replica_count: clamp(u64::from(a.max.value.max(1))),
             cooldown_period: clamp(a.idle.seconds_ceil()),
-            polling_interval: 30,
+            polling_interval: clamp(u64::from(b.polling_seconds.unwrap_or(30))),
+            idle_replica_count: b.idle_replicas.map(|n| clamp(u64::from(n))),
+            fallback: b.fallback.map(|f| KedaFallback {
+                failure_threshold: clamp(u64::from(f.failures)),
+                replicas: clamp(u64::from(f.replicas)),
+            }),
+            advanced: super::behaviour::hpa_behavior(b).map(|behavior| Advanced {
+                horizontal_pod_autoscaler_config: HpaConfig { behavior },
+            }),
             triggers: vec![trigger],
         },
     })

@@ -96,9 +96,27 @@ pub(crate) struct MetricTarget {
 
 /// An External metric.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct External {
     pub(crate) metric: ExternalMetric,
     pub(crate) target: MetricTarget,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) authentication_ref: Option<ExternalAuthRef>,
+}
+
+/// A reference by name.
+#[derive(Debug, Serialize)]
+pub(crate) struct NameRef {
+    pub(crate) name: String,
+}
+
+/// The TriggerAuthentication of KServe's KEDA trigger and the auth modes it enables.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ExternalAuthRef {
+    pub(crate) authentication_ref: NameRef,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) auth_modes: Option<String>,
 }
 
 /// One `autoScaling.metrics[]` entry.
@@ -359,12 +377,21 @@ pub(crate) fn inference_service(
         }
         Scaler::Knative { metric, target } => {
             (p.scale_metric, p.scale_target) = (Some(*metric), Some(clamp_i32(*target)));
+            // `idle` is read per revision as the scale-to-zero pod retention period (the
+            // grace period is cluster-wide only: `config-autoscaler`).
+            if a.min.value == 0 {
+                p.annotations.insert(
+                    "autoscaling.knative.dev/scale-to-zero-pod-retention-period".into(),
+                    format!("{}s", a.idle.seconds_ceil()),
+                );
+            }
         }
-        Scaler::KserveKeda => {
+        Scaler::KserveKeda { auth } => {
             if let Some(Policy::Prometheus {
                 server,
                 query,
                 threshold,
+                ..
             }) = a.policy.as_ref().map(|p| &p.value)
             {
                 p.auto_scaling = Some(AutoScaling {
@@ -380,6 +407,16 @@ pub(crate) fn inference_service(
                                 type_: "Value",
                                 value: threshold.clone(),
                             },
+                            authentication_ref: auth.as_ref().map(|ta| ExternalAuthRef {
+                                authentication_ref: NameRef {
+                                    name: ta.name.clone(),
+                                },
+                                auth_modes: ta
+                                    .metadata
+                                    .iter()
+                                    .find(|(k, _)| *k == "authModes")
+                                    .map(|(_, v)| v.clone()),
+                            }),
                         },
                     }],
                 });

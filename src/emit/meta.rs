@@ -31,6 +31,7 @@ fn is_custom(kind: &str) -> bool {
             | "PrometheusRule"
             | "ServiceMonitor"
             | "PodMonitor"
+            | "VerticalPodAutoscaler"
     )
 }
 

@@ -13,6 +13,7 @@
 //! - `monitoring/`: PrometheusRule, ServiceMonitor/PodMonitor and the Grafana dashboard
 //!   ConfigMap, where the plan has monitoring.
 
+mod behaviour;
 mod cluster;
 mod keda;
 mod kserve;
@@ -25,6 +26,7 @@ mod per_env;
 mod per_model;
 mod pod;
 mod rollout;
+mod vpa;
 mod workload;
 
 use rayon::prelude::*;

@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use super::meta::Owner;
 use super::object::to_value;
 use super::patch::{self, Draft};
-use super::{EmitOptions, Object, Scope, keda, kserve, monitoring, pod, rollout, workload};
+use super::{EmitOptions, Object, Scope, keda, kserve, monitoring, pod, rollout, vpa, workload};
 use crate::diagnostics::Diagnostics;
 use crate::model::plan::{Plan, Scaler, Workload};
 use crate::model::{Model, Project};
@@ -46,13 +46,22 @@ pub(super) fn emit_model(
     ));
     let (scaled, auth) = match &plan.scaler {
         Scaler::ScaledObjects { targets, auth } => (targets.as_slice(), auth.as_ref()),
+        Scaler::KserveKeda { auth } => (&[][..], auth.as_ref()),
         _ => (&[][..], None),
     };
-    if let Some(ta) = auth {
+    if let Some(ta) = auth.filter(|ta| ta.emitted()) {
         out.push((
             ta.file.clone(),
             to_value(&keda::trigger_authentication(&owner, plan, ta)),
         ));
+    }
+    if let Some(v) = &plan.vpa {
+        for target in &v.targets {
+            out.push((
+                target.file.clone(),
+                to_value(&vpa::vpa(&owner, plan, v, target)),
+            ));
+        }
     }
     let scaled_objects = |out: &mut Vec<(String, serde_json::Value)>| {
         for target in scaled {

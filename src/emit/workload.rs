@@ -242,7 +242,7 @@ pub(crate) fn hpa(
                 }),
                 ..MetricSpec::default()
             }]),
-            ..HorizontalPodAutoscalerSpec::default()
+            behavior: super::behaviour::hpa_behavior(&model.autoscale.behaviour),
         }),
         ..HorizontalPodAutoscaler::default()
     }

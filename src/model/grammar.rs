@@ -160,6 +160,7 @@ pub const MODEL: Parent = Parent {
         merged("autoscale"),
         keyed("canary"),
         once("disruption"),
+        once("vpa"),
         merged("probes"),
         keyed("env"),
         once("service-account"),
@@ -204,8 +205,15 @@ pub const AUTOSCALE: Parent = Parent {
         many("kafka"),
         many("rabbitmq"),
         many("sqs"),
+        many("cron"),
+        once("keda"),
+        once("scale-up"),
+        once("scale-down"),
     ],
 };
+
+/// The children of `autoscale` that are behaviour knobs, not policies.
+pub const AUTOSCALE_KNOBS: &[&str] = &["keda", "scale-up", "scale-down"];
 
 /// `monitoring` in the project or an environment.
 pub const MONITORING: Parent = Parent {

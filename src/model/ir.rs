@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::catalog::GpuSpec;
+use super::ir_scaling::{Behaviour, Credentials, Vpa};
 use super::units::{Duration, Quantity};
 use crate::source::Span;
 
@@ -480,6 +481,8 @@ pub enum Policy {
         query: String,
         /// Threshold value.
         threshold: String,
+        /// Credentials (bearer, basic or TLS), if any.
+        auth: Option<Credentials>,
     },
     /// Kafka consumer-group lag.
     Kafka {
@@ -491,8 +494,8 @@ pub enum Policy {
         group: String,
         /// Target lag per replica.
         lag: u32,
-        /// Secret holding SASL/TLS settings, by name.
-        auth: Option<String>,
+        /// SASL/TLS credentials, if any.
+        auth: Option<Credentials>,
     },
     /// RabbitMQ queue length.
     Rabbitmq {
@@ -500,8 +503,8 @@ pub enum Policy {
         queue: String,
         /// Target messages per replica.
         length: u32,
-        /// Secret holding the `host` connection string, by name.
-        auth: String,
+        /// Credentials: the `host` connection string (and username/password).
+        auth: Credentials,
     },
     /// AWS SQS queue length.
     Sqs {
@@ -511,8 +514,19 @@ pub enum Policy {
         region: String,
         /// Target messages per replica.
         length: u32,
-        /// Secret with AWS credentials, by name; pod identity when absent.
-        auth: Option<String>,
+        /// AWS credentials from a Secret; pod identity when absent.
+        auth: Option<Credentials>,
+    },
+    /// A schedule: `replicas` between `start` and `end` (KEDA `cron`).
+    Cron {
+        /// IANA time zone.
+        timezone: String,
+        /// Cron expression of the window's start.
+        start: String,
+        /// Cron expression of the window's end.
+        end: String,
+        /// Replicas inside the window.
+        replicas: u32,
     },
 }
 
@@ -528,6 +542,7 @@ impl Policy {
             Policy::Kafka { .. } => "kafka",
             Policy::Rabbitmq { .. } => "rabbitmq",
             Policy::Sqs { .. } => "sqs",
+            Policy::Cron { .. } => "cron",
         }
     }
 
@@ -539,6 +554,7 @@ impl Policy {
                 | Policy::Kafka { .. }
                 | Policy::Rabbitmq { .. }
                 | Policy::Sqs { .. }
+                | Policy::Cron { .. }
         )
     }
 }
@@ -554,6 +570,8 @@ pub struct Autoscale {
     pub idle: Duration,
     /// The policy, if any (none = fixed replicas).
     pub policy: Option<Spanned<Policy>>,
+    /// Behaviour knobs (KEDA polling/idle/fallback, HPA scale-up/down).
+    pub behaviour: Behaviour,
     /// Where it was written (the model node when defaulted).
     pub span: Span,
 }
@@ -726,6 +744,8 @@ pub struct Model {
     pub autoscale: Autoscale,
     /// Canary / A/B variants.
     pub canaries: Vec<Canary>,
+    /// The VerticalPodAutoscaler, if declared.
+    pub vpa: Option<Vpa>,
     /// Disruption budget, if declared.
     pub disruption: Option<Spanned<Disruption>>,
     /// Probe tuning.

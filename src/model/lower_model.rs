@@ -9,6 +9,7 @@ use super::ir::{
     Accelerator, AcceleratorKind, Autoscale, Location, Model, Probes, Resources, Runtime,
     ServeTarget, Spanned,
 };
+use super::ir_scaling::Behaviour;
 use super::lower_artifact::{lower_artifact, lower_canaries, lower_format};
 use super::lower_pod::{
     lower_accelerator, lower_allow_from, lower_env, lower_patches, lower_probes, lower_resources,
@@ -68,12 +69,14 @@ pub(crate) fn lower_model(
             max: Spanned::new(1, head),
             idle: Duration { millis: 300_000 },
             policy: None,
+            behaviour: Behaviour::default(),
             span: head,
         }),
         |c| lower_autoscale(c, diags),
     );
     let canaries = lower_canaries(children, diags);
     let disruption = find("disruption").and_then(|c| lower_disruption(c, diags));
+    let vpa = find("vpa").and_then(|c| super::lower_vpa::lower_vpa(c, diags));
     let probes = find("probes").map_or_else(Probes::default, |c| lower_probes(c, diags));
     let mut env = BTreeMap::new();
     for c in children.iter().filter(|c| c.name == "env") {
@@ -123,6 +126,7 @@ pub(crate) fn lower_model(
         autoscale: autoscale?,
         canaries,
         disruption,
+        vpa,
         probes,
         env,
         service_account,

@@ -21,6 +21,7 @@ pub const KUBERNETES_VERSIONS: &[&str] = &["1.33"];
 /// Lowers every document of a project. `root` is `mlc.kdl`.
 pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) {
     let mut diags = Diagnostics::default();
+    super::rules::check(docs, &mut diags);
     let mut by_kind: BTreeMap<&str, Vec<&Node>> = BTreeMap::new();
     for doc in docs {
         for node in &doc.nodes {

@@ -3,6 +3,9 @@
 
 use super::grammar;
 use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
+use super::ir_scaling::Behaviour;
+use super::lower_auth::lower_credentials;
+use super::lower_behaviour::{lower_keda, lower_rules};
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -20,11 +23,10 @@ pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Au
         .map_or(Duration { millis: 300_000 }, |d| d.value);
     check_children(node, diags, &grammar::AUTOSCALE);
     let mut policy: Option<Spanned<Policy>> = None;
-    for child in node
-        .children()
-        .iter()
-        .filter(|c| grammar::AUTOSCALE.child(&c.name).is_some())
-    {
+    for child in node.children().iter().filter(|c| {
+        grammar::AUTOSCALE.child(&c.name).is_some()
+            && !grammar::AUTOSCALE_KNOBS.contains(&c.name.as_str())
+    }) {
         let Some(p) = lower_policy(child, diags) else {
             continue;
         };
@@ -39,13 +41,52 @@ pub(super) fn lower_autoscale(node: &Node, diags: &mut Diagnostics) -> Option<Au
             policy = Some(Spanned::new(p, child.head_span()));
         }
     }
+    let behaviour = lower_knobs(node, min.value, diags);
     Some(Autoscale {
         min,
         max,
         idle,
         policy,
+        behaviour,
         span: head,
     })
+}
+
+/// The behaviour knobs among `autoscale`'s children.
+fn lower_knobs(node: &Node, min: u32, diags: &mut Diagnostics) -> Behaviour {
+    let mut b = Behaviour::default();
+    for child in node.children() {
+        match child.name.as_str() {
+            "keda" => {
+                let (polling, idle, fallback) = lower_keda(child, diags);
+                if let Some((n, span)) = idle {
+                    if n >= min {
+                        diags.push(
+                            Diagnostic::error(Code::E0214, "`idle-replicas` must be below `min`")
+                                .label(span, format!("{n} with min={min}"))
+                                .help("KEDA's idle replica count is below the minimum (in practice `idle-replicas=0` with `min` ≥ 1)"),
+                        );
+                    } else {
+                        b.idle_replicas = Some(n);
+                    }
+                }
+                b.polling_seconds = polling;
+                b.fallback = fallback;
+                b.keda_span = Some(child.head_span());
+            }
+            "scale-up" | "scale-down" => {
+                let rules = lower_rules(child, diags);
+                b.hpa_span.get_or_insert(child.head_span());
+                if child.name == "scale-up" {
+                    b.scale_up = Some(rules);
+                } else {
+                    b.scale_down = Some(rules);
+                }
+            }
+            _ => {}
+        }
+    }
+    b
 }
 
 pub(super) fn percent_arg(r: &mut Reader<'_>, example: &str) -> Option<u32> {
@@ -92,11 +133,11 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             })
         }
         "prometheus" => {
-            let mut r = Reader::new(node, diags, &["server", "query", "threshold"], 0);
-            no_children(node, r.diags);
+            let mut r = Reader::new(node, diags, &["server", "query", "threshold", "auth"], 0);
             let ex = "prometheus server=\"http://prometheus.monitoring:9090\" query=\"sum(rate(x[1m]))\" threshold=100";
             let server = required(&mut r, "server", ex);
             let query = required(&mut r, "query", ex);
+            let shorthand = r.str("auth");
             let threshold = match r.value("threshold") {
                 Some(v) => match &v.kind {
                     ValueKind::Integer(i) => Some(i.to_string()),
@@ -121,10 +162,12 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                     None
                 }
             };
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Prometheus {
                 server: server?,
                 query: query?,
                 threshold: threshold?,
+                auth,
             })
         }
         "kafka" => {
@@ -134,13 +177,13 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                 &["bootstrap", "topic", "group", "lag", "auth"],
                 0,
             );
-            no_children(node, r.diags);
             let ex = "kafka bootstrap=\"kafka:9092\" topic=requests group=sentiment lag=100";
             let bootstrap = required(&mut r, "bootstrap", ex);
             let topic = required(&mut r, "topic", ex);
             let group = required(&mut r, "group", ex);
             let lag = r.u32("lag").map_or(10, |v| v.value.max(1));
-            let auth = r.str("auth").map(|s| s.value);
+            let shorthand = r.str("auth");
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Kafka {
                 bootstrap: bootstrap?,
                 topic: topic?,
@@ -151,25 +194,58 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
         }
         "rabbitmq" => {
             let mut r = Reader::new(node, diags, &["queue", "length", "auth"], 0);
-            no_children(node, r.diags);
             let ex = "rabbitmq queue=requests length=20 auth=rabbitmq-conn";
             let queue = required(&mut r, "queue", ex);
             let length = r.u32("length").map_or(20, |v| v.value.max(1));
-            let auth = required(&mut r, "auth", ex);
+            let shorthand = r.str("auth");
+            let has_block = node.children().iter().any(|c| c.name == "auth");
+            if shorthand.is_none() && !has_block && r.value("auth").is_none() {
+                r.missing("`auth`", ex);
+            }
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Rabbitmq {
                 queue: queue?,
                 length,
                 auth: auth?,
             })
         }
+        "cron" => {
+            let mut r = Reader::new(node, diags, &["timezone", "start", "end", "replicas"], 0);
+            no_children(node, r.diags);
+            let ex = "cron timezone=\"Europe/Paris\" start=\"0 7 * * 1-5\" end=\"0 19 * * 1-5\" replicas=4";
+            let timezone = required(&mut r, "timezone", ex);
+            let start = required(&mut r, "start", ex);
+            let end = required(&mut r, "end", ex);
+            let replicas = match r.u32("replicas") {
+                Some(v) if v.value >= 1 => Some(v.value),
+                Some(v) => {
+                    r.diags.push(
+                        Diagnostic::error(Code::E0214, "`replicas` must be at least 1")
+                            .label(v.span, "zero")
+                            .help("the replicas to run inside the window, e.g. `replicas=4`"),
+                    );
+                    None
+                }
+                None => {
+                    r.missing("`replicas`", ex);
+                    None
+                }
+            };
+            Some(Policy::Cron {
+                timezone: timezone?,
+                start: start?,
+                end: end?,
+                replicas: replicas?,
+            })
+        }
         _ => {
             let mut r = Reader::new(node, diags, &["queue-url", "region", "length", "auth"], 0);
-            no_children(node, r.diags);
             let ex = "sqs queue-url=\"https://sqs.eu-west-1.amazonaws.com/1234/requests\" region=eu-west-1 length=5";
             let queue_url = required(&mut r, "queue-url", ex);
             let region = required(&mut r, "region", ex);
             let length = r.u32("length").map_or(5, |v| v.value.max(1));
-            let auth = r.str("auth").map(|s| s.value);
+            let shorthand = r.str("auth");
+            let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Sqs {
                 queue_url: queue_url?,
                 region: region?,

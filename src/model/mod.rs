@@ -7,20 +7,26 @@
 pub mod catalog;
 pub mod grammar;
 mod ir;
+mod ir_scaling;
 mod layout;
 mod lower_artifact;
+mod lower_auth;
+mod lower_behaviour;
 mod lower_model;
 mod lower_pod;
 mod lower_pool;
 mod lower_project;
 mod lower_scaling;
+mod lower_vpa;
 pub mod monitoring;
 pub mod names;
 mod overrides;
 pub mod plan;
 mod reader;
+mod rules;
 pub mod units;
 
 pub use ir::*;
+pub use ir_scaling::*;
 pub use layout::{layout_counts, named_layout};
 pub use lower_project::{KUBERNETES_VERSIONS, check_ref, lower};

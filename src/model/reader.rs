@@ -164,10 +164,21 @@ impl<'a> Reader<'a> {
             ValueKind::Integer(i) => match u32::try_from(i) {
                 Ok(n) => Some(Spanned::new(n, value.span)),
                 Err(_) => {
+                    // Name the field: the property holding this value, or the node.
+                    let field = self
+                        .node
+                        .props
+                        .iter()
+                        .find(|p| p.value.span == value.span)
+                        .map_or(self.node.name.as_str(), |p| p.key.as_str());
+                    let bound = if i < 0 { "≥ 0" } else { "at most 4294967295" };
                     self.diags.push(
-                        Diagnostic::error(Code::E0214, format!("{i} is out of range"))
-                            .label(value.span, "expected a whole number from 0 to 4294967295")
-                            .help("use a non-negative whole number"),
+                        Diagnostic::error(
+                            Code::E0214,
+                            format!("`{field}` must be a whole number {bound}, found {i}"),
+                        )
+                        .label(value.span, "expected a whole number from 0 to 4294967295")
+                        .help(format!("write `{field}` as a non-negative whole number")),
                     );
                     None
                 }

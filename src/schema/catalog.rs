@@ -39,6 +39,7 @@ const fn entry(api_version: &'static str, kind: &'static str, source: Source) ->
 const ISVC: &str = include_str!("../../schemas/kserve/inferenceservice-serving-v1beta1.json");
 const RUNTIME: &str = include_str!("../../schemas/kserve/servingruntime-serving-v1alpha1.json");
 const SCALED_OBJECT: &str = include_str!("../../schemas/keda/scaledobject-keda-v1alpha1.json");
+const VPA: &str = include_str!("../../schemas/vpa/verticalpodautoscaler-autoscaling-v1.json");
 const TRIGGER_AUTH: &str =
     include_str!("../../schemas/keda/triggerauthentication-keda-v1alpha1.json");
 const PROMETHEUS_RULE: &str =
@@ -171,6 +172,11 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "monitoring.coreos.com/v1",
             "PodMonitor",
             Source::File(POD_MONITOR),
+        ),
+        entry(
+            "autoscaling.k8s.io/v1",
+            "VerticalPodAutoscaler",
+            Source::File(VPA),
         ),
     ],
 });

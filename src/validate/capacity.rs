@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::gpu::{pool_profile, pool_span};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::model::layout_counts;
-use crate::model::{AcceleratorKind, Model, Pool, Project, Sharing};
+use crate::model::{AcceleratorKind, Model, OversubscriptionKind, Pool, Project, Sharing};
 use crate::source::Span;
 
 /// What a replica consumes from its pool: a resource key and a count.
@@ -43,9 +43,12 @@ fn supply(pool: &Pool, key: &str) -> u64 {
 /// Total demand on one pool resource, and who makes it: (environment, model, count, span).
 type Usage = (u64, Vec<(String, String, u64, Span)>);
 
-/// Checks that each pool can hold the minimum replicas of every model placed on it.
-pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
-    // (pool, resource) → (pool, total, [(env, model, count, span)])
+/// Demand per (pool, resource) over every environment of the project, each model counted
+/// at `replicas(model)` replicas per predictor: the capacity model, at min or at max.
+pub(crate) fn usage(
+    project: &Project,
+    replicas: impl Fn(&Model) -> u32,
+) -> BTreeMap<(String, String), (Arc<Pool>, Usage)> {
     let mut use_: BTreeMap<(String, String), (Arc<Pool>, Usage)> = BTreeMap::new();
     for env in project.environments.values() {
         for (model, plan) in env.planned() {
@@ -62,7 +65,7 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
                 continue;
             };
             let predictors = 1 + model.canaries.len() as u64;
-            let count = per_replica * u64::from(model.autoscale.min.value) * predictors;
+            let count = per_replica * u64::from(replicas(model)) * predictors;
             if count == 0 {
                 continue;
             }
@@ -78,28 +81,81 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
             ));
         }
     }
-    for ((pool_name, key), (pool, (total, users))) in use_ {
+    use_
+}
+
+/// Checks that each pool can hold the minimum replicas of every model placed on it
+/// (`E0307`), and warns when their maximum replicas cannot all run at once (`W0307`).
+pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
+    let at_min = usage(project, |m| m.autoscale.min.value);
+    let mut over_at_min = Vec::new();
+    for ((pool_name, key), (pool, (total, users))) in at_min {
+        if capacity_unknown(&pool) {
+            continue;
+        }
         let available = supply(&pool, &key);
         if total <= available {
             continue;
         }
+        over_at_min.push((pool_name.clone(), key.clone()));
         let mut d = Diagnostic::error(
             Code::E0307,
             format!("pool `{pool_name}` has {available} {key} but its models need {total} at minimum replicas"),
         )
         .label(pool_span(&pool), format!("{available} {key} in cluster `{}`", pool.cluster.value));
-        let mut seen = Vec::new();
-        for (_, _, _, span) in &users {
-            if !seen.contains(span) {
-                seen.push(*span);
-                d = d.label(*span, "placed here");
-            }
-        }
-        for (env, model, count, _) in &users {
-            d = d.note(format!("environment `{env}`, model `{model}`: {count}"));
-        }
+        d = users_of(d, &users);
         diags.push(
             d.help("lower `autoscale min`, move a model to another pool, or add nodes to the pool"),
         );
     }
+    let at_max = usage(project, |m| {
+        m.autoscale.max.value.max(m.autoscale.min.value)
+    });
+    for ((pool_name, key), (pool, (total, users))) in at_max {
+        if capacity_unknown(&pool) {
+            continue;
+        }
+        let available = supply(&pool, &key);
+        if total <= available || over_at_min.contains(&(pool_name.clone(), key.clone())) {
+            continue;
+        }
+        let mut d = Diagnostic::warning(
+            Code::W0307,
+            format!("pool `{pool_name}` has {available} {key} but its models reach {total} at maximum replicas"),
+        )
+        .label(pool_span(&pool), format!("{available} {key} in cluster `{}`", pool.cluster.value));
+        d = users_of(d, &users);
+        diags.push(d.note("scale-ups past the pool leave pods Pending; the models above compete for it").help(
+            "lower `autoscale max` so the maxima fit, move a model to another pool, or add nodes to the pool (or a cluster autoscaler for it)",
+        ));
+    }
+}
+
+/// Labels each placement once and notes each (environment, model) with its demand.
+fn users_of(mut d: Diagnostic, users: &[(String, String, u64, Span)]) -> Diagnostic {
+    let mut seen = Vec::new();
+    for (_, _, _, span) in users {
+        if !seen.contains(span) {
+            seen.push(*span);
+            d = d.label(*span, "placed here");
+        }
+    }
+    for (env, model, count, _) in users {
+        d = d.note(format!("environment `{env}`, model `{model}`: {count}"));
+    }
+    d
+}
+
+/// Whether the pool's capacity is not meaningful because its sharing (E0305) or its layout
+/// (E0206) is already reported on the pool: no capacity error or warning follows from it.
+fn capacity_unknown(pool: &Pool) -> bool {
+    let sharing_invalid = pool
+        .oversubscription
+        .as_ref()
+        .is_some_and(|o| match o.kind {
+            OversubscriptionKind::Mps => !(2..=48).contains(&o.replicas.value),
+            OversubscriptionKind::TimeSlicing => o.replicas.value < 2,
+        });
+    let layout_unknown = !matches!(pool.sharing, Sharing::Whole) && layout_counts(pool).is_none();
+    sharing_invalid || layout_unknown
 }

@@ -24,6 +24,22 @@ fn layout_names(mig: &MigSpec) -> Vec<String> {
     names
 }
 
+/// Why `profile` is not shaped like a MIG profile (`<N>g.<M>gb`, optionally `+me`/`+gfx`
+/// or `-me`), if it is not.
+fn malformed_profile(profile: &str) -> Option<&'static str> {
+    if profile.starts_with("mig-") {
+        return Some("the `mig-` prefix belongs to the resource name, not the profile");
+    }
+    let base = profile.split(['+', '-']).next().unwrap_or_default();
+    let shaped = base.split_once("g.").is_some_and(|(g, m)| {
+        !g.is_empty()
+            && g.bytes().all(|b| b.is_ascii_digit())
+            && m.strip_suffix("gb")
+                .is_some_and(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()))
+    });
+    (!shaped).then_some("a MIG profile is `<N>g.<M>gb` (compute instances such as `1c.3g.20gb` are not device profiles)")
+}
+
 /// The E0301 diagnostic: `profile` is not a MIG profile of `gpu`.
 fn unknown_profile(gpu: &str, mig: Option<&MigSpec>, profile: &Spanned<String>) -> Diagnostic {
     let Some(mig) = mig else {
@@ -32,6 +48,27 @@ fn unknown_profile(gpu: &str, mig: Option<&MigSpec>, profile: &Spanned<String>) 
             .help("MIG needs an A30, A100, H100, H200, B200-class or RTX PRO 6000 GPU; use `gpus=N` or time-slicing on this pool");
     };
     let names = mig.names();
+    if let Some(problem) = malformed_profile(&profile.value) {
+        let stripped = profile.value.trim_start_matches("mig-");
+        let help = match closest(stripped, names.iter().copied()) {
+            Some(best) => format!("write a profile as `<N>g.<M>gb`, e.g. `{best}`"),
+            None => "write a profile as `<N>g.<M>gb`, e.g. `1g.10gb`".to_owned(),
+        };
+        return Diagnostic::error(
+            Code::E0301,
+            format!("malformed MIG profile `{}`: {problem}", profile.value),
+        )
+        .label(profile.span, "not a MIG profile name")
+        .note(format!(
+            "`{gpu}` offers: {}",
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .help(help);
+    }
     let listed = names
         .iter()
         .map(|n| format!("`{n}`"))
@@ -150,6 +187,7 @@ fn check_layout(
     let mut memory = 0;
     let mut ones = 0;
     let mut media = None;
+    let mut over_max = false;
     for (name, count) in &layout.counts {
         let spanned = Spanned::new(name.clone(), count.span);
         let Some(profile) = mig_spec.profile(name) else {
@@ -158,6 +196,7 @@ fn check_layout(
         };
         if count.value > profile.max {
             fits = false;
+            over_max = true;
             diags.push(
                 Diagnostic::error(
                     Code::E0302,
@@ -182,7 +221,8 @@ fn check_layout(
             media = Some(count.span);
         }
     }
-    if compute > mig_spec.compute_slices || memory > mig_spec.memory_slices {
+    // Too many instances of one profile (E0302) is the mistake; the overflow follows from it.
+    if !over_max && (compute > mig_spec.compute_slices || memory > mig_spec.memory_slices) {
         fits = false;
         diags.push(
             Diagnostic::error(Code::E0303, format!("MIG layout does not fit one `{gpu}`"))
@@ -342,7 +382,11 @@ pub(crate) fn check_accelerator(
             usable_gib = p.usable_gib;
             let offered =
                 layout_counts(pool).is_some_and(|c| c.get(p.name).is_some_and(|n| *n > 0));
-            if !offered {
+            // An unknown layout is reported on the pool (E0206); what it lacks follows from it.
+            let layout_unknown =
+                !matches!(pool.sharing, Sharing::Whole) && layout_counts(pool).is_none();
+            if layout_unknown {
+            } else if !offered {
                 let what = match &pool.sharing {
                     Sharing::Whole => format!("pool `{}` does not use MIG", pool.name.value),
                     _ => format!(
@@ -396,6 +440,7 @@ pub(crate) fn check_accelerator(
         }
     }
     check_memory_fit(model, usable_gib, root, diags);
+    super::resources::check_default_memory(model, usable_gib, diags);
 }
 
 /// E0320: a local artifact larger than the accelerator's usable memory.

@@ -3,11 +3,14 @@
 //! Takes a [`Project`], gives diagnostics in the 03xx block (and the `W03xx` warnings).
 //! Rules read the IR and the serving plans only; every diagnostic points at the span that caused it.
 
+mod behaviour;
 mod capacity;
 mod gpu;
 mod models;
 mod names;
+mod resources;
 mod scaling;
+mod vpa;
 
 use std::path::Path;
 
@@ -22,6 +25,8 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
         for (model, plan) in env.planned() {
             gpu::check_accelerator(project, env, model, plan, root, &mut diags);
             scaling::check(model, plan, &mut diags);
+            behaviour::check(model, plan, &mut diags);
+            vpa::check(model, plan, &mut diags);
             models::check(model, plan, &mut diags);
         }
     }

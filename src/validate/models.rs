@@ -182,8 +182,8 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         && !d.value.allows_eviction(model.autoscale.min.value)
     {
         diags.push(
-            Diagnostic::warning(
-                Code::W0306,
+            Diagnostic::error(
+                Code::E0322,
                 "this disruption budget would block every voluntary eviction",
             )
             .label(
@@ -193,7 +193,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
                     model.autoscale.min.value
                 ),
             )
-            .note("node drains would hang, so mlc does not emit this PodDisruptionBudget")
+            .note("node drains, cluster upgrades and node removal would hang on this model")
             .help("allow one eviction: `disruption max-unavailable=1`, or raise `autoscale min`"),
         );
     }

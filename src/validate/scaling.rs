@@ -46,14 +46,6 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         );
         return;
     }
-    if policy.is_none() && a.min.value != a.max.value {
-        diags.push(
-            Diagnostic::error(Code::E0311, format!("`min={}` and `max={}` differ but no scaling policy is given", a.min.value, a.max.value))
-                .label(a.span, "no policy")
-                .help("add a policy inside `autoscale { … }` (e.g. `cpu 70`), or set `min` equal to `max` for fixed replicas"),
-        );
-        return;
-    }
     if a.min.value == 0 && !plan.scaler.scales_to_zero() {
         let reason = match policy {
             Some(Policy::Cpu(_) | Policy::Memory(_)) => {

@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod models;
 mod skip;
 #[allow(
     unused_imports,
@@ -37,27 +38,9 @@ pub fn shared_dir() -> Option<PathBuf> {
     None
 }
 
-/// The directories searched for a test model, first match wins: `MLC_MODELS_DIR` (set by
-/// `.ci/setup`), `.cache/models`, `tests/fixtures/models`, then `$MLC_SHARED_DIR/models` or
-/// `../shared/models` when present (an optional extra source, never required).
-pub fn model_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("MLC_MODELS_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    dirs.push(repo().join(".cache/models"));
-    dirs.push(repo().join("tests/fixtures/models"));
-    dirs.push(
-        std::env::var_os("MLC_SHARED_DIR")
-            .map_or_else(|| repo().join("..").join("shared"), PathBuf::from)
-            .join("models"),
-    );
-    dirs
-}
-
-/// The test model `file` from the first of [`model_dirs`] that has it.
+/// The test model `file` from the first of [`models::model_dirs`] that has it.
 pub fn find_model(file: &str) -> Option<PathBuf> {
-    model_dirs()
+    models::model_dirs(&repo())
         .into_iter()
         .map(|d| d.join(file))
         .find(|p| p.is_file())

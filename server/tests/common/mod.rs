@@ -20,6 +20,8 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "../../../tests/support/models.rs"]
+mod models;
 #[path = "../../../tests/support/skip.rs"]
 mod skip;
 #[allow(
@@ -63,28 +65,9 @@ fn missing(what: &str) -> Option<Fixtures> {
     None
 }
 
-/// The directories searched for a test model, first match wins: `MLC_MODELS_DIR` (set by
-/// `.ci/setup`), the repository's `.cache/models`, `tests/fixtures/models`, then
-/// `$MLC_SHARED_DIR/models` or `../shared/models` when present (never required).
-fn model_dirs() -> Vec<PathBuf> {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut dirs: Vec<PathBuf> = std::env::var_os("MLC_MODELS_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .collect();
-    dirs.push(repo.join(".cache/models"));
-    dirs.push(repo.join("tests/fixtures/models"));
-    dirs.push(
-        std::env::var_os("MLC_SHARED_DIR")
-            .map_or_else(|| repo.join("../shared"), PathBuf::from)
-            .join("models"),
-    );
-    dirs
-}
-
 /// The fixtures, or `None` (test skipped, counted) when one is missing outside CI.
 pub(crate) fn fixtures() -> Option<Fixtures> {
-    let dirs = model_dirs();
+    let dirs = models::model_dirs(&Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
     let mut models = Vec::new();
     let mut absent = Vec::new();
     for file in MODELS {

@@ -13,6 +13,7 @@ mod runtime_config;
 mod runtime_metrics;
 mod scaler;
 mod shared;
+mod vpa;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 pub(crate) use shared::plan_clusters;
 pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};
+pub use vpa::VpaPlan;
 
 use super::ir::{Model, Pool};
 use crate::source::Span;
@@ -81,6 +83,8 @@ pub struct Plan {
     pub credentials: Credentials,
     /// What watches the model, where `monitoring` is declared (set by [`plan_monitoring`]).
     pub monitoring: Option<Box<MonitoringPlan>>,
+    /// The VerticalPodAutoscalers (`vpa.rs`), when the model has a `vpa` block.
+    pub vpa: Option<VpaPlan>,
 }
 
 impl Plan {
@@ -100,6 +104,7 @@ impl Plan {
         let files = ModelFiles::of(model);
         let workload = Workload::of(model);
         let scaler = Scaler::of(model, &workload);
+        let vpa = VpaPlan::of(model, &workload, &scaler);
         let runtime_config = model
             .uses_mlc_serve()
             .then(|| RuntimeConfig::of(model, &files));
@@ -116,6 +121,7 @@ impl Plan {
             pool,
             files,
             runtime_config,
+            vpa,
             service_account: model
                 .service_account
                 .clone()
@@ -139,7 +145,10 @@ impl Plan {
         if let Some(rc) = &self.runtime_config {
             names.push(DerivedName::new("ConfigMap", rc.name.clone(), None));
         }
-        if let Scaler::ScaledObjects { auth: Some(a), .. } = &self.scaler {
+        if let Scaler::ScaledObjects { auth: Some(a), .. } | Scaler::KserveKeda { auth: Some(a) } =
+            &self.scaler
+            && a.emitted()
+        {
             names.push(DerivedName::new(
                 "TriggerAuthentication",
                 a.name.clone(),

@@ -1,7 +1,7 @@
 //! The monitoring part of a serving plan (DESIGN §8.21): the project's, the environment's and
 //! the model's `monitoring` blocks folded, defaults applied, and only the alerts the model's
-//! runtime (and its HPA and GPU) can feed. `W0307` for an alert asked for that cannot exist,
-//! `E0322` for a scrape timeout above the interval.
+//! runtime (and its HPA and GPU) can feed. `W0309` for an alert asked for that cannot exist,
+//! `E0324` for a scrape timeout above the interval.
 
 use std::collections::BTreeMap;
 
@@ -165,7 +165,7 @@ impl MonitoringPlan {
                     .filter_map(|p| match plan.scaler {
                         // KServe names the HPA it makes after the predictor's Deployment.
                         Scaler::KserveHpa(_) => Some(p.deployment.clone()),
-                        Scaler::KserveKeda | Scaler::ScaledObjects { .. } => {
+                        Scaler::KserveKeda { .. } | Scaler::ScaledObjects { .. } => {
                             Some(p.keda_hpa.clone())
                         }
                         _ => None,
@@ -196,7 +196,7 @@ impl MonitoringPlan {
         {
             diags.push(
                 Diagnostic::error(
-                    Code::E0322,
+                    Code::E0324,
                     format!("scrape timeout {} is longer than the interval {interval}", t.value),
                 )
                 .label(t.span, "longer than the scrape interval")
@@ -254,7 +254,7 @@ impl MonitoringPlan {
                 if let Some(span) = asked.span {
                     diags.push(
                         Diagnostic::warning(
-                            Code::W0307,
+                            Code::W0309,
                             format!(
                                 "alert `{}` is not emitted for model `{name}`",
                                 kind.as_str()

@@ -2,6 +2,7 @@
 
 use super::SecretRef;
 use super::names::Workload;
+use crate::model::CredentialSource;
 use crate::model::ir::{Model, Policy, ServeTarget};
 
 /// A resource-utilisation target (cpu or memory, in percent).
@@ -25,29 +26,48 @@ pub struct ScaledTarget {
 /// How KEDA's scaler authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScalerAuth {
-    /// Keys of a Secret handed to the scaler: (parameter, key) pairs.
+    /// Keys of a Secret handed to the scaler.
     Secret {
         /// The Secret.
         secret: SecretRef,
-        /// (trigger parameter, Secret key) pairs.
-        params: &'static [(&'static str, &'static str)],
+        /// (trigger parameter, Secret key) pairs, sorted by parameter.
+        params: Vec<(String, String)>,
     },
     /// The pod identity of a cloud provider.
     PodIdentity {
         /// The provider (`aws`).
         provider: &'static str,
     },
+    /// A ClusterTriggerAuthentication the platform manages: referenced, never emitted.
+    Cluster,
 }
 
-/// The TriggerAuthentication of a model's ScaledObjects.
+/// The TriggerAuthentication (or ClusterTriggerAuthentication) of a model's triggers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TriggerAuth {
-    /// Its name (`<model>-<scaler>`).
+    /// Its name (`<model>-<scaler>`, or the ClusterTriggerAuthentication's).
     pub name: String,
     /// Its file stem.
     pub file: String,
     /// What it hands to the scaler.
     pub auth: ScalerAuth,
+    /// Non-secret trigger metadata the credentials need (`authModes`, `sasl`, `tls`).
+    pub metadata: Vec<(&'static str, String)>,
+}
+
+impl TriggerAuth {
+    /// The kind a trigger's `authenticationRef` names.
+    pub fn kind(&self) -> &'static str {
+        match self.auth {
+            ScalerAuth::Cluster => "ClusterTriggerAuthentication",
+            ScalerAuth::Secret { .. } | ScalerAuth::PodIdentity { .. } => "TriggerAuthentication",
+        }
+    }
+
+    /// Whether mlc emits the object (not for a ClusterTriggerAuthentication).
+    pub fn emitted(&self) -> bool {
+        !matches!(self.auth, ScalerAuth::Cluster)
+    }
 }
 
 /// What scales a model's replicas.
@@ -58,7 +78,10 @@ pub enum Scaler {
     /// KServe creates an HPA (`autoscalerClass: hpa`).
     KserveHpa(ResourceMetric),
     /// KServe creates a ScaledObject from a Prometheus query (`autoscalerClass: keda`).
-    KserveKeda,
+    KserveKeda {
+        /// The TriggerAuthentication KServe's trigger references, when the query needs one.
+        auth: Option<TriggerAuth>,
+    },
     /// Knative's autoscaler on `concurrency` or `rps` (or `cpu`/`memory`, never valid).
     Knative {
         /// The scale metric.
@@ -97,41 +120,50 @@ fn resource(policy: &Policy) -> Option<ResourceMetric> {
     }
 }
 
-/// The TriggerAuthentication an event source needs: (scaler suffix, auth).
-fn auth_of(policy: &Policy) -> Option<(&'static str, ScalerAuth)> {
-    let secret = |name: &str, params| ScalerAuth::Secret {
-        secret: SecretRef(name.to_owned()),
-        params,
+/// The TriggerAuthentication of `model`'s event source, named after the model (or the
+/// ClusterTriggerAuthentication it references).
+fn trigger_auth(model: &Model, policy: &Policy) -> Option<TriggerAuth> {
+    let (suffix, creds) = match policy {
+        Policy::Prometheus { auth, .. } => ("prometheus", auth.as_ref()),
+        Policy::Kafka { auth, .. } => ("kafka", auth.as_ref()),
+        Policy::Rabbitmq { auth, .. } => ("rabbitmq", Some(auth)),
+        Policy::Sqs { auth, .. } => ("sqs", auth.as_ref()),
+        _ => return None,
     };
-    match policy {
-        Policy::Kafka { auth: Some(s), .. } => Some((
-            "kafka",
-            secret(
-                s,
-                &[
-                    ("password", "password"),
-                    ("sasl", "sasl"),
-                    ("username", "username"),
-                ],
-            ),
-        )),
-        Policy::Rabbitmq { auth, .. } => Some(("rabbitmq", secret(auth, &[("host", "host")]))),
-        Policy::Sqs { auth: Some(s), .. } => Some((
-            "sqs",
-            secret(
-                s,
-                &[
-                    ("awsAccessKeyID", "AWS_ACCESS_KEY_ID"),
-                    ("awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
-                ],
-            ),
-        )),
-        Policy::Sqs { auth: None, .. } => {
-            Some(("sqs", ScalerAuth::PodIdentity { provider: "aws" }))
-        }
-        _ => None,
-    }
+    let name = format!("{}-{suffix}", model.name.value);
+    let file = format!("triggerauthentication-{suffix}");
+    let Some(creds) = creds else {
+        // SQS without a Secret uses the pod identity of AWS.
+        return matches!(policy, Policy::Sqs { .. }).then(|| TriggerAuth {
+            name,
+            file,
+            auth: ScalerAuth::PodIdentity { provider: "aws" },
+            metadata: Vec::new(),
+        });
+    };
+    let (name, auth) = match &creds.source {
+        CredentialSource::Secret(secret) => (
+            name,
+            ScalerAuth::Secret {
+                secret: SecretRef(secret.clone()),
+                params: creds.params.clone(),
+            },
+        ),
+        CredentialSource::Cluster(cluster) => (cluster.clone(), ScalerAuth::Cluster),
+    };
+    Some(TriggerAuth {
+        name,
+        file,
+        auth,
+        metadata: creds.metadata.clone(),
+    })
 }
+
+/// The default target of an HPA on cpu (KServe's and Kubernetes').
+const DEFAULT_CPU: ResourceMetric = ResourceMetric {
+    resource: "cpu",
+    target: 80,
+};
 
 const CPU_ON_KNATIVE: &str =
     "cpu and memory scaling on KServe needs `serve kserve mode=standard` (KServe creates the HPA)";
@@ -143,7 +175,7 @@ impl Scaler {
     pub(super) fn of(model: &Model, workload: &Workload) -> Scaler {
         use ServeTarget::{Deployment, KserveKnative, KserveStandard};
         let Some(policy) = model.autoscale.policy.as_ref().map(|p| &p.value) else {
-            return Scaler::Fixed;
+            return Scaler::default_of(model);
         };
         let target = model.serve.value;
         let scaled_objects = || {
@@ -163,12 +195,10 @@ impl Scaler {
                     file: "scaledobject".to_owned(),
                 }],
             };
-            let auth = auth_of(policy).map(|(suffix, auth)| TriggerAuth {
-                name: format!("{}-{suffix}", model.name.value),
-                file: format!("triggerauthentication-{suffix}"),
-                auth,
-            });
-            Scaler::ScaledObjects { targets, auth }
+            Scaler::ScaledObjects {
+                targets,
+                auth: trigger_auth(model, policy),
+            }
         };
         match (policy, target) {
             (Policy::Cpu(_) | Policy::Memory(_), KserveKnative) => Scaler::Unsupported {
@@ -190,7 +220,18 @@ impl Scaler {
                 metric: "rps",
                 target: *t,
             },
-            (Policy::Prometheus { .. }, KserveStandard) => Scaler::KserveKeda,
+            // KServe's trigger references a TriggerAuthentication by name only: a
+            // ClusterTriggerAuthentication needs mlc's own ScaledObject.
+            // KEDA knobs and HPA behaviour beyond what KServe copies need it too.
+            (Policy::Prometheus { auth, .. }, KserveStandard)
+                if auth.as_ref().is_none_or(|a| a.cluster().is_none())
+                    && !model.autoscale.behaviour.has_keda_knobs()
+                    && !model.autoscale.behaviour.has_hpa_behaviour() =>
+            {
+                Scaler::KserveKeda {
+                    auth: trigger_auth(model, policy),
+                }
+            }
             (p, KserveStandard) => resource(p).map_or_else(scaled_objects, Scaler::KserveHpa),
             (p, Deployment) => resource(p).map_or_else(scaled_objects, Scaler::Hpa),
             (_, KserveKnative) => Scaler::Unsupported {
@@ -199,9 +240,32 @@ impl Scaler {
         }
     }
 
+    /// Without a policy: fixed replicas when `min` = `max`, else the serve target's
+    /// documented default (DESIGN §8.7 as changed in ARCHITECTURE.md): KServe's hpa class
+    /// on cpu 80 % (`constants.DefaultCPUUtilization`), Knative's KPA on concurrency 100
+    /// (`container-concurrency-target-default`), and for a Deployment an HPA on cpu 80 %
+    /// (the HPA's own default target).
+    fn default_of(model: &Model) -> Scaler {
+        let a = &model.autoscale;
+        if a.min.value >= a.max.value {
+            return Scaler::Fixed;
+        }
+        match model.serve.value {
+            ServeTarget::KserveStandard => Scaler::KserveHpa(DEFAULT_CPU),
+            ServeTarget::Deployment => Scaler::Hpa(DEFAULT_CPU),
+            ServeTarget::KserveKnative => Scaler::Knative {
+                metric: "concurrency",
+                target: 100,
+            },
+        }
+    }
+
     /// Whether KEDA scales the model (and so creates `keda-hpa-…` HPAs).
     pub fn uses_keda(&self) -> bool {
-        matches!(self, Scaler::KserveKeda | Scaler::ScaledObjects { .. })
+        matches!(
+            self,
+            Scaler::KserveKeda { .. } | Scaler::ScaledObjects { .. }
+        )
     }
 
     /// Whether this scaler can take the model to zero replicas.
@@ -214,7 +278,7 @@ impl Scaler {
         match self {
             Scaler::Fixed => "none",
             Scaler::KserveHpa(_) | Scaler::Hpa(_) => "hpa",
-            Scaler::KserveKeda => "keda",
+            Scaler::KserveKeda { .. } => "keda",
             Scaler::ScaledObjects { .. } | Scaler::Knative { .. } | Scaler::Unsupported { .. } => {
                 "external"
             }

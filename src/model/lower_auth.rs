@@ -1,0 +1,290 @@
+//! A trigger's credentials: the `auth=` shorthand and the `auth` child, with the
+//! parameters each KEDA scaler reads (facts: `docs/facts/keda-scalers.md`).
+
+use super::ir::Spanned;
+use super::ir_scaling::{CredentialSource, Credentials};
+use super::reader::{Reader, list, no_children};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::syntax::Node;
+
+/// The KEDA authentication parameters a trigger may take from a Secret.
+fn secret_params(trigger: &str) -> &'static [&'static str] {
+    match trigger {
+        "prometheus" => &["bearerToken", "ca", "cert", "key", "password", "username"],
+        "kafka" => &["ca", "cert", "key", "keyPassword", "password", "username"],
+        "rabbitmq" => &["host", "password", "username"],
+        _ => &["awsAccessKeyID", "awsSecretAccessKey", "awsSessionToken"],
+    }
+}
+
+/// The settings (not Secret keys) a trigger's `auth` takes.
+fn settings(trigger: &str) -> &'static [&'static str] {
+    match trigger {
+        "prometheus" => &["secret", "cluster", "mode"],
+        "kafka" => &["secret", "cluster", "sasl", "tls"],
+        _ => &["secret", "cluster"],
+    }
+}
+
+/// `auth=NAME`: the Secret with the keys mlc has always read for this trigger.
+fn shorthand(trigger: &str, secret: Spanned<String>) -> Credentials {
+    let pairs: &[(&str, &str)] = match trigger {
+        "prometheus" => &[("bearerToken", "bearerToken")],
+        "kafka" => &[
+            ("password", "password"),
+            ("sasl", "sasl"),
+            ("username", "username"),
+        ],
+        "rabbitmq" => &[("host", "host")],
+        _ => &[
+            ("awsAccessKeyID", "AWS_ACCESS_KEY_ID"),
+            ("awsSecretAccessKey", "AWS_SECRET_ACCESS_KEY"),
+        ],
+    };
+    let mut c = Credentials::secret(secret.value, pairs, secret.span);
+    if trigger == "prometheus" {
+        c.metadata.push(("authModes", "bearer".to_owned()));
+    }
+    c
+}
+
+/// The credentials of trigger node `node` (`prometheus`, `kafka`, `rabbitmq`, `sqs`):
+/// `shorthand` is its `auth=` property. `None` when neither is written or on error.
+pub(super) fn lower_credentials(
+    node: &Node,
+    shorthand_secret: Option<Spanned<String>>,
+    diags: &mut Diagnostics,
+) -> Option<Credentials> {
+    let trigger = node.name.as_str();
+    let mut children = node.children().iter();
+    let child = children.next();
+    if let Some(other) = children
+        .next()
+        .or_else(|| child.filter(|c| c.name != "auth"))
+    {
+        diags.push(
+            Diagnostic::error(
+                Code::E0102,
+                format!("unknown node `{}` in `{trigger}`", other.name),
+            )
+            .label(other.name_span, "unexpected child node")
+            .help(format!("`{trigger}` takes one `auth` child")),
+        );
+        return None;
+    }
+    match (shorthand_secret, child) {
+        (None, None) => None,
+        (Some(s), None) => Some(shorthand(trigger, s)),
+        (Some(s), Some(c)) => {
+            diags.push(
+                Diagnostic::error(Code::E0212, "`auth=` and an `auth` block cannot both be set")
+                    .label(s.span, "auth=")
+                    .label(c.name_span, "auth block")
+                    .help("keep the `auth` block: `auth=NAME` is its shorthand with the default Secret keys"),
+            );
+            None
+        }
+        (None, Some(c)) => auth_block(trigger, c, diags),
+    }
+}
+
+fn auth_block(trigger: &str, node: &Node, diags: &mut Diagnostics) -> Option<Credentials> {
+    let keys = secret_params(trigger);
+    let mut props: Vec<&str> = settings(trigger).to_vec();
+    props.extend_from_slice(keys);
+    let mut r = Reader::new(node, diags, &props, 0);
+    no_children(node, r.diags);
+    let span = node.head_span();
+    let secret = r.str("secret");
+    let cluster = r.str("cluster");
+    let source = match (secret, cluster) {
+        (Some(s), None) => CredentialSource::Secret(s.value),
+        (None, Some(c)) => CredentialSource::Cluster(c.value),
+        (Some(s), Some(c)) => {
+            r.diags.push(
+                Diagnostic::error(Code::E0212, "`secret` and `cluster` cannot both be set")
+                    .label(s.span, "a Secret in the model's namespace")
+                    .label(c.span, "a ClusterTriggerAuthentication")
+                    .help("`secret=NAME` makes a TriggerAuthentication from a Secret; `cluster=NAME` uses a shared ClusterTriggerAuthentication: keep one"),
+            );
+            return None;
+        }
+        (None, None) => {
+            r.missing(
+                "`secret` or `cluster`",
+                &format!("auth secret={trigger}-credentials"),
+            );
+            return None;
+        }
+    };
+    let (wanted, metadata) = modes(trigger, &mut r)?;
+    let mut params = Vec::new();
+    let mut ok = true;
+    for &param in keys {
+        let key = r.str(param);
+        let needed = wanted.contains(&param);
+        match (&source, key, needed) {
+            (CredentialSource::Secret(_), Some(k), true) => {
+                params.push((param.to_owned(), k.value));
+            }
+            (CredentialSource::Secret(_), None, true) => {
+                params.push((param.to_owned(), param.to_owned()));
+            }
+            (CredentialSource::Cluster(_), Some(k), _) => {
+                ok = false;
+                r.diags.push(
+                    Diagnostic::error(Code::E0212, format!("`{param}` names a Secret key, but `cluster` uses a ClusterTriggerAuthentication"))
+                        .label(k.span, "Secret key")
+                        .help("the ClusterTriggerAuthentication lists its own Secret keys: remove the key, or use `secret=NAME`"),
+                );
+            }
+            (CredentialSource::Secret(_), Some(k), false) => {
+                ok = false;
+                r.diags.push(
+                    Diagnostic::error(
+                        Code::E0212,
+                        format!("`{param}` is not read with these settings"),
+                    )
+                    .label(k.span, "not read")
+                    .help(format!(
+                        "with these settings `{trigger}` reads: {}",
+                        list(&wanted)
+                    )),
+                );
+            }
+            (_, None, _) => {}
+        }
+    }
+    if !ok {
+        return None;
+    }
+    Some(Credentials {
+        source,
+        params,
+        metadata,
+        span,
+    })
+}
+
+type Modes = (Vec<&'static str>, Vec<(&'static str, String)>);
+
+/// The Secret parameters the trigger's modes read, and the trigger metadata naming them.
+fn modes(trigger: &str, r: &mut Reader<'_>) -> Option<Modes> {
+    match trigger {
+        "prometheus" => prometheus_modes(r),
+        "kafka" => {
+            let sasl = match r.value("sasl") {
+                Some(v) => {
+                    r.choice_of(
+                        Some(v),
+                        "Kafka SASL mechanism",
+                        &[
+                            ("none", "none"),
+                            ("plaintext", "plaintext"),
+                            ("scram_sha256", "scram_sha256"),
+                            ("scram_sha512", "scram_sha512"),
+                        ],
+                    )?
+                    .value
+                }
+                None => "plaintext",
+            };
+            let tls = r.bool("tls").is_some_and(|b| b.value);
+            let mut wanted = Vec::new();
+            if sasl != "none" {
+                wanted.extend(["password", "username"]);
+            }
+            if tls {
+                wanted.extend(["ca", "cert", "key"]);
+                if r.value("keyPassword").is_some() {
+                    wanted.push("keyPassword");
+                }
+            }
+            if wanted.is_empty() {
+                r.diags.push(
+                    Diagnostic::error(Code::E0206, "`auth` with `sasl=none` and no TLS reads no credentials")
+                        .label(r.span(), "nothing to read")
+                        .help("set `sasl=plaintext` (or scram_sha256/scram_sha512), `tls=#true`, or remove `auth`"),
+                );
+                return None;
+            }
+            let metadata = vec![
+                ("sasl", sasl.to_owned()),
+                ("tls", if tls { "enable" } else { "disable" }.to_owned()),
+            ];
+            Some((wanted, metadata))
+        }
+        "rabbitmq" => {
+            let user = r.value("username").is_some();
+            let pass = r.value("password").is_some();
+            if user != pass {
+                r.diags.push(
+                    Diagnostic::error(
+                        Code::E0212,
+                        "RabbitMQ takes `username` and `password` together",
+                    )
+                    .label(r.span(), "only one of them")
+                    .help("name both Secret keys, or neither (the `host` URL then carries them)"),
+                );
+                return None;
+            }
+            let mut wanted = vec!["host"];
+            if user {
+                wanted.extend(["password", "username"]);
+            }
+            Some((wanted, Vec::new()))
+        }
+        _ => {
+            let mut wanted = vec!["awsAccessKeyID", "awsSecretAccessKey"];
+            if r.value("awsSessionToken").is_some() {
+                wanted.push("awsSessionToken");
+            }
+            Some((wanted, Vec::new()))
+        }
+    }
+}
+
+fn prometheus_modes(r: &mut Reader<'_>) -> Option<Modes> {
+    let (text, span) = match r.str("mode") {
+        Some(m) => (m.value, m.span),
+        None => ("bearer".to_owned(), r.span()),
+    };
+    let mut chosen: Vec<&'static str> = Vec::new();
+    for word in text.split(',').map(str::trim) {
+        let Some(mode) = ["basic", "bearer", "tls"].into_iter().find(|m| *m == word) else {
+            r.diags.push(
+                Diagnostic::error(
+                    Code::E0206,
+                    format!("unknown Prometheus auth mode `{word}`"),
+                )
+                .label(span, "expected `bearer`, `basic` or `tls`")
+                .help("write e.g. `mode=bearer` or `mode=\"tls,basic\"`"),
+            );
+            return None;
+        };
+        if !chosen.contains(&mode) {
+            chosen.push(mode);
+        }
+    }
+    if chosen.contains(&"bearer") && chosen.contains(&"basic") {
+        r.diags.push(
+            Diagnostic::error(
+                Code::E0212,
+                "Prometheus auth modes `bearer` and `basic` exclude each other",
+            )
+            .label(span, "both")
+            .help("KEDA takes one of bearer or basic (either may be combined with tls): keep one"),
+        );
+        return None;
+    }
+    chosen.sort_unstable();
+    let mut wanted = Vec::new();
+    for mode in &chosen {
+        match *mode {
+            "basic" => wanted.extend(["password", "username"]),
+            "bearer" => wanted.push("bearerToken"),
+            _ => wanted.extend(["ca", "cert", "key"]),
+        }
+    }
+    Some((wanted, vec![("authModes", chosen.join(","))]))
+}
