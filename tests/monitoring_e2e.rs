@@ -1,13 +1,24 @@
-//! End to end on 127.0.0.1: a real `mlc-serve` serving `iris_logreg.onnx` as two models, one
-//! slow on purpose (a 700 ms batch delay) and one failing on purpose (a 3 s batch delay past
-//! the server's 1 s request timeout, so its requests end in 504), scraped by a real Prometheus
-//! as the PodMonitors `mlc build` emitted describe (path, interval, timeout and relabellings,
-//! turned into static scrape configs). After bounded load, Prometheus' HTTP API shows the
-//! emitted expressions returning what the load implies: the slow model's p95 latency above
-//! 500 ms and its error ratio 0 (its malformed requests are 400s), the failing model's error
-//! ratio above 0.5; each alert expression selects exactly the model it should; every
-//! mlc-serve metric the rules and the dashboard name is among the scraped series. Every wait
-//! is bounded (at most about 45 s in all); the whole test takes about 15 s.
+//! End to end on 127.0.0.1: two real `mlc-serve` processes, each serving the PP-OCRv4 text
+//! detector (`ppocrv4_det.onnx`, a real convolutional network whose run time grows with the
+//! image) with one ONNX Runtime session, scraped by a real Prometheus as the PodMonitors
+//! `mlc build` emitted describe (path, interval, timeout and relabellings, turned into static
+//! scrape configs), one target per model as one pod per model would be.
+//!
+//! - `slow`: the server's defaults (a 256-request queue, a 30 s timeout). The injected load is
+//!   eight clients sending 480×480 images at once: each request waits in the queue for the
+//!   runs before it, so queue time dominates its latency. A few malformed bodies get 400.
+//! - `failing`: a tiny queue (`queue_depth: 1`) and a short `request_timeout` (250 ms). The
+//!   injected load is six clients sending 960×960 images, whose run takes longer than the
+//!   timeout: admitted requests end in 504, the others find the queue full and get 429 (the
+//!   clients honour `Retry-After`).
+//!
+//! Before the load both models answer small images quickly, and Prometheus' HTTP API shows
+//! every emitted latency, error and rejected expression below its alert threshold; after
+//! the load it shows the slow model's p95 latency above its threshold with no errors, and the
+//! failing model's error and rejected ratios above theirs; each alert expression selects
+//! exactly the model it should, and every mlc-serve metric the rules and the dashboard name
+//! is among the scraped series. The values are the expressions' own; nothing is timed but the
+//! bounded waits (the test takes about 30 s and stops by itself).
 
 #![allow(
     clippy::expect_used,
@@ -19,13 +30,12 @@
 mod monitoring;
 mod support;
 
-use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use monitoring::live::{self, Running};
+use serde_json::Value;
 
 const PROJECT: &str = r#"
 project shop {
@@ -35,14 +45,14 @@ project shop {
 }
 environment prod namespace=shop-prod
 model slow {
-    artifact "s3://models/iris/model.onnx" sha256="9f2c1b7e4d3a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
+    artifact "s3://models/ocr/model.onnx" sha256="9f2c1b7e4d3a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
     serve deployment
     autoscale min=2 max=4 {
         cpu 70
     }
 }
 model failing {
-    artifact "s3://models/iris/model.onnx" sha256="9f2c1b7e4d3a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
+    artifact "s3://models/ocr/model.onnx" sha256="9f2c1b7e4d3a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
     serve deployment
     autoscale min=2 max=4 {
         cpu 70
@@ -50,144 +60,90 @@ model failing {
 }
 "#;
 
-const IRIS: &str =
-    r#"{"inputs":[{"name":"X","shape":[1,4],"datatype":"FP32","data":[5.1,3.5,1.4,0.2]}]}"#;
+/// The edge of the small images both models answer quickly, and of the injected loads'.
+const LIGHT: usize = 64;
+const SLOW_IMAGE: usize = 480;
+const FAILING_IMAGE: usize = 960;
+/// How long the injected load runs, and how many requests the quiet phase sends per model.
+const LOAD: Duration = Duration::from_secs(8);
+const QUIET_REQUESTS: usize = 20;
 
-/// Kills a process we started when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// An inference request for a black `side`×`side` image, its tensor as binary data (the
+/// binary tensor data extension): the headers and the body.
+fn image_request(side: usize) -> (Vec<(&'static str, String)>, Arc<Vec<u8>>) {
+    let data = vec![0u8; 3 * side * side * 4];
+    let header = serde_json::json!({
+        "inputs": [{"name": "x", "shape": [1, 3, side, side], "datatype": "FP32",
+                    "parameters": {"binary_data_size": data.len()}}],
+        "parameters": {"binary_data_output": true}
+    })
+    .to_string();
+    let headers = vec![
+        ("Content-Type", "application/octet-stream".to_owned()),
+        ("Inference-Header-Content-Length", header.len().to_string()),
+    ];
+    let mut body = header.into_bytes();
+    body.extend_from_slice(&data);
+    (headers, Arc::new(body))
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// One HTTP/1.0 request (no chunked answers); the status and body, `None` when nobody answers.
-fn http(port: u16, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let request = format!(
-        "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_owned();
-    Some((status, body))
-}
-
-fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < limit, "{what} not ready within {limit:?}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn ort_library() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from) {
-        return path.is_file().then_some(path);
-    }
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import onnxruntime, os; print(os.path.join(os.path.dirname(onnxruntime.__file__), 'capi', 'libonnxruntime.so.' + onnxruntime.__version__))",
-        ])
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    (out.status.success() && path.is_file()).then_some(path)
-}
-
-/// Builds `mlc-serve` in this test's target directory (a no-op when up to date).
-fn mlc_serve() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.ancestors().nth(3).unwrap().to_path_buf();
-    let status = Command::new(option_env!("CARGO").unwrap_or("cargo"))
-        .args(["build", "--quiet", "--package", "mlc-serve", "--target-dir"])
-        .arg(&target)
-        .current_dir(support::repo())
-        .status()
-        .unwrap();
-    assert!(status.success(), "cargo build -p mlc-serve failed");
-    target.join("debug").join("mlc-serve")
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// An instant query: each result's labels and value.
-fn query(port: u16, expr: &str) -> Vec<(Value, f64)> {
-    let (status, body) = http(
+/// One inference request to `model` on `port`; its status (0 when nobody answered).
+fn infer(port: u16, model: &str, request: &(Vec<(&'static str, String)>, Arc<Vec<u8>>)) -> u16 {
+    live::http(
         port,
-        "GET",
-        &format!("/api/v1/query?query={}", percent_encode(expr)),
-        "",
+        "POST",
+        &format!("/v2/models/{model}/infer"),
+        &request.0,
+        &request.1,
     )
-    .expect("Prometheus answers");
-    assert_eq!(status, 200, "{expr}: {body}");
-    let v: Value = serde_json::from_str(&body).unwrap();
-    v["data"]["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let value = r["value"][1].as_str().unwrap().parse().unwrap();
-            (r["metric"].clone(), value)
-        })
-        .collect()
+    .map_or(0, |(status, _)| status)
 }
 
-/// A PodMonitor endpoint as a Prometheus scrape config for the target `127.0.0.1:port`.
-fn scrape_config(monitor: &Value, port: u16) -> Value {
-    let ep = &monitor["spec"]["podMetricsEndpoints"][0];
-    let relabel: Vec<Value> = ep["relabelings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            json!({
-                "action": r["action"].as_str().unwrap().to_lowercase(),
-                "target_label": r["targetLabel"],
-                "replacement": r["replacement"],
+/// `clients` threads sending `request` to `model` until `until`; every status they got. A
+/// client that gets 429 waits the second its `Retry-After` asks for.
+fn load(
+    port: u16,
+    model: &'static str,
+    request: &(Vec<(&'static str, String)>, Arc<Vec<u8>>),
+    clients: usize,
+    until: Instant,
+) -> Vec<std::thread::JoinHandle<Vec<u16>>> {
+    (0..clients)
+        .map(|_| {
+            let request = request.clone();
+            std::thread::spawn(move || {
+                let mut codes = Vec::new();
+                while Instant::now() < until {
+                    let code = infer(port, model, &request);
+                    if code == 429 {
+                        std::thread::sleep(Duration::from_secs(1));
+                    }
+                    codes.push(code);
+                }
+                codes
             })
         })
-        .collect();
-    json!({
-        "job_name": format!("{}/{}", monitor["metadata"]["namespace"].as_str().unwrap(), monitor["metadata"]["name"].as_str().unwrap()),
-        "metrics_path": ep["path"],
-        "scrape_interval": ep["interval"],
-        "scrape_timeout": ep["scrapeTimeout"],
-        "static_configs": [{"targets": [format!("127.0.0.1:{port}")]}],
-        "relabel_configs": relabel,
-    })
+        .collect()
 }
 
-/// The alert expression without its comparison: what the alert measures.
-fn measure(expr: &str) -> &str {
-    expr.rsplit_once(" > ").map_or(expr, |(m, _)| m)
+fn join(workers: Vec<std::thread::JoinHandle<Vec<u16>>>) -> Vec<u16> {
+    workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect()
+}
+
+fn count(codes: &[u16], code: u16) -> usize {
+    codes.iter().filter(|c| **c == code).count()
+}
+
+/// An alert expression split at its comparison: what the alert measures, and its threshold.
+fn split(expr: &str) -> (&str, f64) {
+    let (measure, threshold) = expr.rsplit_once(" > ").expect("an alert compares with `>`");
+    (
+        measure,
+        threshold.trim().parse().expect("a numeric threshold"),
+    )
 }
 
 fn rule_of<'a>(rules: &'a [(String, Value)], model: &str, alert: &str) -> &'a str {
@@ -204,22 +160,51 @@ fn rule_of<'a>(rules: &'a [(String, Value)], model: &str, alert: &str) -> &'a st
         .unwrap_or_else(|| panic!("no {alert} rule for {model}"))
 }
 
-fn load(
+/// Writes an mlc-serve config serving `model` as `name` on `port`, with `server` settings.
+fn serve_config(
+    dir: &Path,
+    name: &str,
     port: u16,
-    model: &str,
-    body: &'static str,
-    until: Instant,
-) -> std::thread::JoinHandle<Vec<u16>> {
-    let path = format!("/v2/models/{model}/infer");
-    std::thread::spawn(move || {
-        let mut codes = Vec::new();
-        while Instant::now() < until {
-            if let Some((status, _)) = http(port, "POST", &path, body) {
-                codes.push(status);
-            }
-        }
-        codes
-    })
+    server: &str,
+    model: &Path,
+) -> std::path::PathBuf {
+    let path = dir.join(format!("serve-{name}.yaml"));
+    std::fs::write(
+        &path,
+        format!(
+            "server:\n  host: 127.0.0.1\n  port: {port}\n{server}models:\n  - name: {name}\n    path: {}\n",
+            model.display()
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Waits until Prometheus has scraped every request each server has counted.
+fn wait_for_scrapes(prom: u16, targets: &[(&str, u16)]) {
+    live::wait_for(
+        "the scrapes of the final counts",
+        Duration::from_secs(20),
+        || {
+            targets.iter().all(|(model, port)| {
+                let served = live::served_requests(*port, model);
+                live::query(
+                    prom,
+                    &format!("sum(mlc_serve_requests_total{{mlc_model=\"{model}\"}})"),
+                )
+                .first()
+                .is_some_and(|(_, v)| (v - served).abs() < 0.5)
+            })
+        },
+    );
+}
+
+/// The values of the measured expressions, in the order of `exprs`.
+fn values(prom: u16, exprs: &[(&str, &str, &str, f64)]) -> Vec<f64> {
+    exprs
+        .iter()
+        .map(|(_, _, measure, _)| live::scalar(prom, measure))
+        .collect()
 }
 
 #[test]
@@ -228,11 +213,13 @@ fn prometheus_scraping_mlc_serve_as_emitted_sees_the_injected_latency_and_errors
     if !monitoring::tool("prometheus") {
         return;
     }
-    let Some(model) = support::find_model("iris_logreg.onnx") else {
-        support::skip("iris_logreg.onnx is missing (tests/fixtures/models)");
+    let Some(model) = support::find_model("ppocrv4_det.onnx") else {
+        support::skip(
+            "ppocrv4_det.onnx is missing (`source .ci/setup` fetches it into .cache/models)",
+        );
         return;
     };
-    let Some(ort) = ort_library() else {
+    let Some(ort) = live::ort_library() else {
         support::skip("ONNX Runtime library not found (`source .ci/setup` sets ORT_DYLIB_PATH)");
         return;
     };
@@ -241,163 +228,161 @@ fn prometheus_scraping_mlc_serve_as_emitted_sees_the_injected_latency_and_errors
     let rules = monitoring::objects(&out, "PrometheusRule");
     assert_eq!((monitors.len(), rules.len()), (2, 2));
 
-    let serve_port = free_port();
-    let config = dir.path().join("serve.yaml");
-    std::fs::write(
-        &config,
-        format!(
-            "server:\n  host: 127.0.0.1\n  port: {serve_port}\n  request_timeout: 1s\nmodels:\n  - name: slow\n    path: {m}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 700ms\n  - name: failing\n    path: {m}\n    batching:\n      max_batch_size: 64\n      max_queue_delay: 3s\n",
-            m = model.display()
-        ),
-    )
-    .unwrap();
-    let _serve = Running(
-        Command::new(mlc_serve())
-            .arg("--config")
-            .arg(&config)
-            .env("ORT_DYLIB_PATH", &ort)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start mlc-serve"),
+    let binary = live::mlc_serve();
+    let (slow_port, failing_port) = (live::free_port(), live::free_port());
+    let slow_config = serve_config(dir.path(), "slow", slow_port, "", &model);
+    let failing_config = serve_config(
+        dir.path(),
+        "failing",
+        failing_port,
+        "  queue_depth: 1\n  request_timeout: 250ms\n",
+        &model,
     );
-    wait_for("mlc-serve", Duration::from_secs(10), || {
-        http(serve_port, "GET", "/v2/health/ready", "").is_some_and(|(s, _)| s == 200)
-    });
+    let _slow = live::start_serve(&binary, &ort, &slow_config, slow_port);
+    let _failing = live::start_serve(&binary, &ort, &failing_config, failing_port);
+
+    let light = image_request(LIGHT);
+    let slow_image = image_request(SLOW_IMAGE);
+    let failing_image = image_request(FAILING_IMAGE);
+    let malformed = (
+        vec![("Content-Type", "application/json".to_owned())],
+        Arc::new(br#"{"inputs": 3}"#.to_vec()),
+    );
 
     // Before Prometheus starts, every series the load moves exists (a counter that first
-    // appears during the window would count from its first scrape, not from 0): slow 200s,
-    // failing 504s (the first request to an idle batcher may still run in time), and a few
-    // malformed requests (400, not a server error).
-    let warm = Instant::now() + Duration::from_secs(2);
-    let mut warm_codes: Vec<u16> = [
-        load(serve_port, "slow", IRIS, warm),
-        load(serve_port, "failing", IRIS, warm),
-    ]
-    .into_iter()
-    .flat_map(|w| w.join().unwrap())
-    .collect();
-    for _ in 0..5 {
-        warm_codes.extend(
-            http(
-                serve_port,
-                "POST",
-                "/v2/models/slow/infer",
-                "{\"inputs\": 3}",
-            )
-            .map(|r| r.0),
-        );
-    }
+    // appears during the load would count from its first scrape, not from 0): the slow
+    // model's 200 and 400, the failing model's 200, 504 and 429.
+    assert_eq!(infer(slow_port, "slow", &slow_image), 200);
+    assert_eq!(infer(slow_port, "slow", &malformed), 400);
+    let burst = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| infer(failing_port, "failing", &failing_image)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect::<Vec<u16>>()
+    });
     assert!(
-        warm_codes.contains(&504) && warm_codes.contains(&400),
-        "{warm_codes:?}"
+        burst.contains(&504) && burst.contains(&429),
+        "the failing model's burst: {burst:?}"
+    );
+    // Its session is free again once the timed-out runs have finished.
+    live::wait_for(
+        "the failing model's idle session",
+        Duration::from_secs(30),
+        || infer(failing_port, "failing", &light) == 200,
     );
 
-    let prom_port = free_port();
+    let prom_port = live::free_port();
     let scrape: Vec<Value> = monitors
         .iter()
-        .map(|(_, m)| scrape_config(m, serve_port))
+        .map(|(_, m)| {
+            let port = if m["metadata"]["name"] == "slow" {
+                slow_port
+            } else {
+                failing_port
+            };
+            live::scrape_config(m, port)
+        })
         .collect();
-    std::fs::write(
-        dir.path().join("prometheus.yml"),
-        serde_yaml::to_string(
-            &json!({"global": {"evaluation_interval": "1s"}, "scrape_configs": scrape}),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let _prometheus = Running(
-        Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.path().join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.path().join("tsdb").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start prometheus"),
-    );
-    wait_for("prometheus", Duration::from_secs(10), || {
-        http(prom_port, "GET", "/-/ready", "").is_some_and(|(s, _)| s == 200)
+    let _prometheus: Running = live::start_prometheus(dir.path(), prom_port, &scrape);
+    live::wait_for("the first scrapes", Duration::from_secs(10), || {
+        live::query(prom_port, "up == 1").len() == 2
     });
+    let targets = [("slow", slow_port), ("failing", failing_port)];
 
-    // Once both targets are scraped, six seconds of load: slow requests (each waits for
-    // its batch to fill) and failing ones (504 after the 1 s timeout).
-    wait_for("the first scrapes", Duration::from_secs(5), || {
-        query(prom_port, "up == 1").len() == 2
-    });
-    let until = Instant::now() + Duration::from_secs(6);
-    let workers: Vec<_> = (0..3)
-        .map(|_| load(serve_port, "slow", IRIS, until))
-        .chain((0..3).map(|_| load(serve_port, "failing", IRIS, until)))
+    // The alert expressions this test reads: (model, alert, what it measures, threshold).
+    let exprs: Vec<(&str, &str, &str, f64)> = [
+        ("slow", "ModelLatencyHigh"),
+        ("slow", "ModelErrorRatioHigh"),
+        ("slow", "ModelRequestsRejected"),
+        ("failing", "ModelErrorRatioHigh"),
+        ("failing", "ModelRequestsRejected"),
+    ]
+    .into_iter()
+    .map(|(m, a)| {
+        let (measure, threshold) = split(rule_of(&rules, m, a));
+        (m, a, measure, threshold)
+    })
+    .collect();
+
+    // Quiet: small images, one at a time. Every expression is below its threshold.
+    for (model, port) in targets {
+        for _ in 0..QUIET_REQUESTS {
+            assert_eq!(infer(port, model, &light), 200, "{model} under quiet load");
+        }
+    }
+    wait_for_scrapes(prom_port, &targets);
+    let quiet = values(prom_port, &exprs);
+    for ((model, alert, _, threshold), v) in exprs.iter().zip(&quiet) {
+        assert!(
+            v < threshold,
+            "{model} {alert} under quiet load: {v} ≥ {threshold}"
+        );
+        assert!(
+            live::query(prom_port, rule_of(&rules, model, alert)).is_empty(),
+            "{model} {alert} holds under quiet load"
+        );
+    }
+
+    // The injected load.
+    let until = Instant::now() + LOAD;
+    let slow_workers = load(slow_port, "slow", &slow_image, 8, until);
+    let failing_workers = load(failing_port, "failing", &failing_image, 6, until);
+    let mut slow_codes: Vec<u16> = (0..5)
+        .map(|_| infer(slow_port, "slow", &malformed))
         .collect();
-    let codes: Vec<u16> = workers
-        .into_iter()
-        .flat_map(|w| w.join().unwrap())
-        .collect();
-    assert!(codes.contains(&200) && codes.contains(&504), "{codes:?}");
+    slow_codes.extend(join(slow_workers));
+    let failing_codes = join(failing_workers);
+    assert!(
+        slow_codes.iter().all(|c| *c == 200 || *c == 400) && count(&slow_codes, 200) > 0,
+        "slow: {slow_codes:?}"
+    );
+    assert!(
+        count(&failing_codes, 504) > 0 && count(&failing_codes, 429) > 0,
+        "failing: {failing_codes:?}"
+    );
+    wait_for_scrapes(prom_port, &targets);
+    let loaded = values(prom_port, &exprs);
 
-    let slow_latency = measure(rule_of(&rules, "slow", "ModelLatencyHigh")).to_owned();
-    let slow_errors = measure(rule_of(&rules, "slow", "ModelErrorRatioHigh")).to_owned();
-    let failing_errors = measure(rule_of(&rules, "failing", "ModelErrorRatioHigh")).to_owned();
-    // Two scrapes after the load ended, each series has its final counts.
-    let mut values = (Vec::new(), Vec::new(), Vec::new());
-    wait_for(
-        "the scrapes after the load",
-        Duration::from_secs(10),
-        || {
-            values = (
-                query(prom_port, &slow_latency),
-                query(prom_port, &slow_errors),
-                query(prom_port, &failing_errors),
-            );
-            values.0.first().is_some_and(|(_, v)| *v > 0.5)
-                && values.2.first().is_some_and(|(_, v)| *v > 0.5)
-        },
-    );
-    let latency = values.0[0].1;
+    // Under load: the slow model is above its latency threshold and has neither errors nor
+    // rejections (its malformed requests are 4xx, not errors); the failing model is above
+    // its error and rejected thresholds.
+    let (latency, slow_errors, slow_rejected, failing_errors, failing_rejected) =
+        (loaded[0], loaded[1], loaded[2], loaded[3], loaded[4]);
+    assert!(latency > exprs[0].3, "slow p95 latency {latency}");
     assert!(
-        latency > 0.5 && latency <= 1.0,
-        "slow p95 latency {latency}"
-    );
-    assert_eq!(values.1.len(), 1);
-    assert!(
-        values.1[0].1.abs() < f64::EPSILON,
-        "slow error ratio {}",
-        values.1[0].1
+        latency < 30.0,
+        "slow p95 latency {latency} beyond the 30 s timeout"
     );
     assert!(
-        values.2[0].1 > 0.5 && values.2[0].1 <= 1.0,
-        "failing error ratio {}",
-        values.2[0].1
+        slow_errors.abs() < f64::EPSILON,
+        "slow error ratio {slow_errors}"
     );
-
-    // The alert expressions themselves: the slow model is above its latency threshold and
-    // below its error threshold; the failing model above its error threshold.
-    assert_eq!(
-        query(prom_port, rule_of(&rules, "slow", "ModelLatencyHigh")).len(),
-        1
+    assert!(
+        slow_rejected.abs() < f64::EPSILON,
+        "slow rejected ratio {slow_rejected}"
     );
-    assert!(query(prom_port, rule_of(&rules, "slow", "ModelErrorRatioHigh")).is_empty());
-    assert_eq!(
-        query(prom_port, rule_of(&rules, "failing", "ModelErrorRatioHigh")).len(),
-        1
+    assert!(
+        failing_errors > exprs[3].3 && failing_errors <= 1.0,
+        "failing error ratio {failing_errors}"
     );
+    assert!(
+        failing_rejected > exprs[4].3 && failing_rejected <= 1.0,
+        "failing rejected ratio {failing_rejected}"
+    );
+    for ((model, alert, _, _), holds) in exprs.iter().zip([true, false, false, true, true]) {
+        let selected = live::query(prom_port, rule_of(&rules, model, alert));
+        assert_eq!(
+            selected.len(),
+            usize::from(holds),
+            "{model} {alert} under load: {selected:?}"
+        );
+    }
 
     // Every mlc-serve metric the rules and the dashboard name is scraped.
-    let (_, body) = http(prom_port, "GET", "/api/v1/label/__name__/values", "").unwrap();
-    let names: Value = serde_json::from_str(&body).unwrap();
-    let scraped: Vec<&str> = names["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let scraped = live::scraped_names(prom_port);
     let mut referenced: Vec<String> = rules
         .iter()
         .flat_map(|(_, r)| monitoring::rule_exprs(r))
@@ -414,14 +399,23 @@ fn prometheus_scraping_mlc_serve_as_emitted_sees_the_injected_latency_and_errors
     assert!(referenced.len() >= 5, "{referenced:?}");
     for name in &referenced {
         assert!(
-            scraped.contains(&name.as_str()),
+            scraped.contains(name),
             "{name} is not among the scraped series {scraped:?}"
         );
     }
     eprintln!(
-        "monitoring e2e: slow p95 {latency:.3} s, failing error ratio {:.2}, {} requests, {} metric names checked, {:.1} s",
-        values.2[0].1,
-        codes.len(),
+        "monitoring e2e: quiet slow p95 {:.3} s, errors {:.2}/{:.2}, rejected {:.2}/{:.2}; \
+         loaded slow p95 {latency:.3} s, slow errors {slow_errors:.2}, rejected {slow_rejected:.2}; \
+         failing errors {failing_errors:.2}, rejected {failing_rejected:.2} \
+         (slow {} requests, failing {} 504 and {} 429); {} metric names checked; {:.1} s",
+        quiet[0],
+        quiet[1],
+        quiet[3],
+        quiet[2],
+        quiet[4],
+        slow_codes.len(),
+        count(&failing_codes, 504),
+        count(&failing_codes, 429),
         referenced.len(),
         started.elapsed().as_secs_f64()
     );

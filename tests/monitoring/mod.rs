@@ -8,6 +8,8 @@
     reason = "test support"
 )]
 
+pub mod live;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
