@@ -125,6 +125,7 @@ registry! {
     E0321 Error "two definitions derive the same object name",
     E0322 Error "disruption budget would block every eviction",
     E0323 Error "VPA controls a resource the HPA scales on",
+    E0324 Error "scrape timeout longer than the scrape interval",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",
@@ -150,6 +151,7 @@ registry! {
     W0305 Warning "custom MIG layout",
     W0307 Warning "pool too small for the models' maximum replicas",
     W0308 Warning "GPU model with the default memory request",
+    W0309 Warning "alert not available for the model's runtime",
 }
 
 /// The registered code `code`, if any (case-insensitive).

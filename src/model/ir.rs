@@ -46,6 +46,8 @@ pub struct Project {
     pub models: BTreeMap<String, Model>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
+    /// The project's `monitoring` block.
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
     /// What is emitted once per cluster, for every cluster with an environment or a pool.
     pub cluster_plans: Vec<super::plan::ClusterPlan>,
 }
@@ -774,6 +776,8 @@ pub struct Model {
     pub patches: Vec<Patch>,
     /// Namespaces allowed to reach the serving port (its own is always allowed).
     pub allow_from: Vec<String>,
+    /// The model's `monitoring` blocks folded (base, then the environment's override).
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
     /// The model node.
     pub span: Span,
 }
@@ -806,6 +810,8 @@ pub struct Environment {
     pub declared: bool,
     /// A quota on the namespace, when declared.
     pub quota: Option<Quota>,
+    /// The environment's `monitoring` block.
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
 }
 
 impl Environment {

@@ -18,6 +18,7 @@ mod lower_pool;
 mod lower_project;
 mod lower_scaling;
 mod lower_vpa;
+pub mod monitoring;
 pub mod names;
 mod overrides;
 pub mod plan;
