@@ -235,7 +235,10 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
                 ("timezone", timezone.clone()),
             ]),
         ),
-        _ => return None,
+        other => {
+            let (type_, pairs) = super::triggers::queue_trigger(other)?;
+            (type_, m(&pairs))
+        }
     };
     let mut metadata: BTreeMap<String, String> = metadata;
     for (k, v) in auth.map(|a| a.metadata.as_slice()).unwrap_or_default() {

@@ -6,6 +6,7 @@ use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
 use super::ir_scaling::Behaviour;
 use super::lower_auth::lower_credentials;
 use super::lower_behaviour::{lower_keda, lower_rules};
+use super::lower_triggers::lower_trigger;
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -208,6 +209,9 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                 length,
                 auth: auth?,
             })
+        }
+        "redis" | "redis-streams" | "nats-jetstream" | "gcp-pubsub" | "azure-servicebus" => {
+            lower_trigger(node, diags)
         }
         "cron" => {
             let mut r = Reader::new(node, diags, &["timezone", "start", "end", "replicas"], 0);
