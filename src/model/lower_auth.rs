@@ -217,7 +217,7 @@ fn modes(trigger_node: &Node, r: &mut Reader<'_>) -> Option<Modes> {
                 r.diags.push(
                     Diagnostic::error(Code::E0206, "`auth` reads nothing: the trigger writes both `endpoint` and `account`")
                         .label(r.span(), "nothing to read")
-                        .help("NATS's monitoring endpoint takes no credentials: remove `auth`, or remove `endpoint`/`account` from the trigger to read them from the Secret"),
+                        .help("the NATS monitoring endpoint needs no login, so drop `auth`, or remove `endpoint`/`account` from the trigger to read them from the Secret"),
                 );
                 return None;
             }
