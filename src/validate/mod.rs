@@ -8,6 +8,7 @@ mod capacity;
 mod gpu;
 mod models;
 mod names;
+mod notes;
 mod resources;
 mod scaling;
 mod vpa;
@@ -28,6 +29,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             behaviour::check(model, plan, &mut diags);
             vpa::check(model, plan, &mut diags);
             models::check(model, plan, &mut diags);
+            notes::check(model, plan, &mut diags);
         }
     }
     names::check(project, &mut diags);
