@@ -480,6 +480,8 @@ pub enum Policy {
         query: String,
         /// Threshold value.
         threshold: String,
+        /// `activationThreshold`: above it the workload leaves zero (KEDA's default 0).
+        activation: Option<String>,
         /// Credentials (bearer, basic or TLS), if any.
         auth: Option<Credentials>,
     },
@@ -493,6 +495,8 @@ pub enum Policy {
         group: String,
         /// Target lag per replica.
         lag: u32,
+        /// `activationLagThreshold` (KEDA's default 0).
+        activation: Option<u32>,
         /// SASL/TLS credentials, if any.
         auth: Option<Credentials>,
     },
@@ -502,6 +506,8 @@ pub enum Policy {
         queue: String,
         /// Target messages per replica.
         length: u32,
+        /// `activationValue` (KEDA's default 0).
+        activation: Option<u32>,
         /// Credentials: the `host` connection string (and username/password).
         auth: Credentials,
     },
@@ -513,6 +519,8 @@ pub enum Policy {
         region: String,
         /// Target messages per replica.
         length: u32,
+        /// `activationQueueLength` (KEDA's default 0).
+        activation: Option<u32>,
         /// AWS credentials from a Secret; pod identity when absent.
         auth: Option<Credentials>,
     },

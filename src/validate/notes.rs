@@ -32,6 +32,15 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         if auth.as_ref().is_some_and(|t| !t.emitted()) {
             reasons.push("a ClusterTriggerAuthentication");
         }
+        if matches!(
+            policy.value,
+            Policy::Prometheus {
+                activation: Some(_),
+                ..
+            }
+        ) {
+            reasons.push("an activation threshold (`activation=`)");
+        }
         diags.push(
             d.note(format!(
                 "KServe's `keda` class carries only the trigger and a TriggerAuthentication by name, not {}",

@@ -233,11 +233,17 @@ impl Scaler {
             },
             // KServe's trigger references a TriggerAuthentication by name only: a
             // ClusterTriggerAuthentication needs mlc's own ScaledObject.
-            // KEDA knobs and HPA behaviour beyond what KServe copies need it too.
-            (Policy::Prometheus { auth, .. }, KserveStandard)
-                if auth.as_ref().is_none_or(|a| a.cluster().is_none())
-                    && !model.autoscale.behaviour.has_keda_knobs()
-                    && !model.autoscale.behaviour.has_hpa_behaviour() =>
+            // KEDA knobs, HPA behaviour and an activation threshold, which KServe does not
+            // copy, need it too (`N0301` says so).
+            (
+                Policy::Prometheus {
+                    auth, activation, ..
+                },
+                KserveStandard,
+            ) if auth.as_ref().is_none_or(|a| a.cluster().is_none())
+                && activation.is_none()
+                && !model.autoscale.behaviour.has_keda_knobs()
+                && !model.autoscale.behaviour.has_hpa_behaviour() =>
             {
                 Scaler::KserveKeda {
                     auth: trigger_auth(model, policy),
