@@ -71,7 +71,8 @@ fn shorthand(node: &Node, secret: Spanned<String>) -> Credentials {
     c
 }
 
-/// The credentials of trigger node `node` (`prometheus`, `kafka`, `rabbitmq`, `sqs`):
+/// The credentials of trigger node `node` (`prometheus`, `kafka`, `rabbitmq`, `sqs`, `redis`,
+/// `redis-streams`, `nats-jetstream`, `gcp-pubsub`, `azure-servicebus`):
 /// `shorthand` is its `auth=` property. `None` when neither is written or on error.
 pub(super) fn lower_credentials(
     node: &Node,
@@ -97,6 +98,14 @@ pub(super) fn lower_credentials(
     }
     match (shorthand_secret, child) {
         (None, None) => None,
+        (Some(s), None) if trigger == "nats-jetstream" && nats_wanted(node).is_empty() => {
+            diags.push(
+                Diagnostic::error(Code::E0206, "`auth` reads nothing: the trigger writes both `endpoint` and `account`")
+                    .label(s.span, "nothing to read")
+                    .help("the NATS monitoring endpoint needs no login, so drop `auth`, or remove `endpoint`/`account` from the trigger to read them from the Secret"),
+            );
+            None
+        }
         (Some(s), None) => Some(shorthand(node, s)),
         (Some(s), Some(c)) => {
             diags.push(
