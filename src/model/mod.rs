@@ -17,6 +17,7 @@ mod lower_model;
 mod lower_pod;
 mod lower_pool;
 mod lower_project;
+mod lower_redis;
 mod lower_scaling;
 mod lower_triggers;
 mod lower_vpa;
