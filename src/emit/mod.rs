@@ -26,6 +26,7 @@ mod per_env;
 mod per_model;
 mod pod;
 mod rollout;
+mod triggers;
 mod vpa;
 mod workload;
 

@@ -8,6 +8,7 @@ mod capacity;
 mod gpu;
 mod models;
 mod names;
+mod notes;
 mod resources;
 mod scaling;
 mod vpa;
@@ -30,6 +31,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             behaviour::check(model, plan, &mut found);
             vpa::check(model, plan, &mut found);
             models::check(model, plan, &mut found);
+            notes::check(model, plan, &mut found);
         }
         repeats.add(&env.name.value, found);
     }
