@@ -92,12 +92,18 @@ fn codes_are_unique_and_well_formed() {
     for info in REGISTRY {
         assert!(seen.insert(info.code), "{} registered twice", info.code);
         let ok = info.code.len() == 5
-            && (info.code.starts_with('E') || info.code.starts_with('W'))
+            && info.code.starts_with(['E', 'W', 'N'])
             && info.code[1..].chars().all(|c| c.is_ascii_digit());
-        assert!(ok, "{} is not E/W + four digits", info.code);
+        assert!(ok, "{} is not E/W/N + four digits", info.code);
         assert_eq!(
             info.code.starts_with('W'),
             info.severity == Severity::Warning,
+            "{}",
+            info.code
+        );
+        assert_eq!(
+            info.code.starts_with('N'),
+            info.severity == Severity::Note,
             "{}",
             info.code
         );
@@ -148,7 +154,7 @@ fn every_explanation_has_examples_that_behave() {
         let (errors, all, text) = codes_of(&bad);
         let raised = match info.severity {
             Severity::Error => errors == BTreeSet::from([info.code]),
-            Severity::Warning => errors.is_empty() && all.contains(info.code),
+            Severity::Warning | Severity::Note => errors.is_empty() && all.contains(info.code),
         };
         if !raised {
             failures.push(format!(

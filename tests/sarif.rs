@@ -154,10 +154,10 @@ fn assert_rules_consistent(log: &Value) {
         let id = r["ruleId"].as_str().unwrap();
         let index = usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap();
         assert_eq!(rules[index]["id"], id, "ruleIndex of {id}");
-        let level = if id.starts_with('E') {
-            "error"
-        } else {
-            "warning"
+        let level = match id.chars().next() {
+            Some('E') => "error",
+            Some('N') => "note",
+            _ => "warning",
         };
         assert_eq!(r["level"], level, "level of {id}");
         assert_eq!(
@@ -277,4 +277,36 @@ fn the_schema_rejects_what_sarif_forbids() {
     let mut bad_version = log;
     bad_version["version"] = "2.0.0".into();
     assert!(!validator.is_valid(&bad_version));
+}
+
+/// A model between 2 and 8 replicas with no policy: the default policy is a note (`N0302`),
+/// SARIF level `note`, and it fails nothing, not even with `--deny-warnings`.
+#[test]
+fn notes_are_sarif_notes_and_never_fail() {
+    let validator = sarif_validator();
+    let source = CLEAN
+        .replace(
+            "autoscale min=2 max=5 {\n        cpu 75\n    }",
+            "autoscale min=2 max=8",
+        )
+        .replace("image base=", "image revision=\"v1.0.0\" base=");
+    assert!(source.contains("autoscale min=2 max=8\n"), "{source}");
+    let dir = project(&[("mlc.kdl", &source)]);
+    let (out, log) = check_sarif(dir.path());
+    assert!(out.status.success(), "{log}");
+    assert_valid(&validator, &log);
+    assert_rules_consistent(&log);
+    let results = results(&log);
+    assert_eq!(results.len(), 1, "{log}");
+    assert_eq!(results[0]["ruleId"], "N0302");
+    assert_eq!(results[0]["level"], "note");
+    let denied = Command::new(env!("CARGO_BIN_EXE_mlc"))
+        .args(["check", ".", "--deny-warnings"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&denied.stderr);
+    assert!(denied.status.success(), "{stderr}");
+    assert!(stderr.contains("note[N0302]"), "{stderr}");
+    assert!(stderr.contains("mlc: 1 note"), "{stderr}");
 }

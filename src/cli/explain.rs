@@ -28,6 +28,7 @@ pub(crate) fn run(args: &ExplainArgs) -> ExitStatus {
             let kind = match code.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Note => "note",
             };
             let _ = writeln!(text, "{}  {kind:<7}  {}", code.code, code.title);
         }

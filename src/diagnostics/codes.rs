@@ -1,6 +1,6 @@
 //! The error-code registry: every code, its title and its long explanation.
 //!
-//! Codes are `E`/`W` plus four digits, in blocks: 00xx input and I/O, 01xx syntax,
+//! Codes are `E` (error), `W` (warning) or `N` (note) plus four digits, in blocks: 00xx input and I/O, 01xx syntax,
 //! 02xx model, 03xx validation, 04xx emit and schema. A code is never reused (W0306, the
 //! warning a blocking disruption budget used to raise, is now the error E0322). Each has
 //! `explain/<CODE>.md` with an erroneous and a fixed example (checked by a test).
@@ -125,6 +125,7 @@ registry! {
     E0321 Error "two definitions derive the same object name",
     E0322 Error "disruption budget would block every eviction",
     E0323 Error "VPA controls a resource the HPA scales on",
+    E0324 Error "scrape timeout longer than the scrape interval",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",
@@ -150,6 +151,9 @@ registry! {
     W0305 Warning "custom MIG layout",
     W0307 Warning "pool too small for the models' maximum replicas",
     W0308 Warning "GPU model with the default memory request",
+    W0309 Warning "alert not available for the model's runtime",
+    N0301 Note "KServe model moved to `autoscalerClass: external`",
+    N0302 Note "default scaling policy applied",
 }
 
 /// The registered code `code`, if any (case-insensitive).
@@ -173,7 +177,11 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(entry.path()).unwrap();
-            for call in ["Diagnostic::error(", "Diagnostic::warning("] {
+            for call in [
+                "Diagnostic::error(",
+                "Diagnostic::warning(",
+                "Diagnostic::notice(",
+            ] {
                 for (at, _) in text.match_indices(call) {
                     let rest = text[at + call.len()..].trim_start();
                     let Some(quoted) = rest.strip_prefix('"') else {
@@ -181,7 +189,7 @@ mod tests {
                     };
                     let code = quoted.split('"').next().unwrap_or_default();
                     let shaped = code.len() == 5
-                        && code.starts_with(['E', 'W'])
+                        && code.starts_with(['E', 'W', 'N'])
                         && code[1..].chars().all(|c| c.is_ascii_digit());
                     if !shaped {
                         continue;

@@ -11,6 +11,9 @@ pub enum Severity {
     Error,
     /// The input is legal but risky; `--deny-warnings` makes it fatal.
     Warning,
+    /// A decision mlc took for the input that the user should know of (a default applied,
+    /// a class changed); never fatal, not even with `--deny-warnings`.
+    Note,
 }
 
 /// A labelled span: where a diagnostic points.
@@ -56,6 +59,14 @@ impl Diagnostic {
     pub fn warning(code: impl IntoCode, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// A note with `code` and `message` (code `N…`).
+    pub fn notice(code: impl IntoCode, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
             ..Diagnostic::error(code, message)
         }
     }
@@ -142,6 +153,14 @@ impl Diagnostics {
         self.items
             .iter()
             .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+
+    /// The number of notes.
+    pub fn note_count(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Note)
             .count()
     }
 

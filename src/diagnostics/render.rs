@@ -73,6 +73,7 @@ impl miette::Diagnostic for Report<'_> {
         Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
 
@@ -174,9 +175,13 @@ pub fn render_human(
             diagnostic.code
         );
     }
-    let (errors, warnings) = (diagnostics.error_count(), diagnostics.warning_count());
-    if errors + warnings > 0 {
-        out.push_str(&summary(errors, warnings));
+    let (errors, warnings, notes) = (
+        diagnostics.error_count(),
+        diagnostics.warning_count(),
+        diagnostics.note_count(),
+    );
+    if errors + warnings + notes > 0 {
+        out.push_str(&summary(errors, warnings, notes));
         out.push('\n');
     }
     out
@@ -186,6 +191,7 @@ fn severity_word(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
 }
 
@@ -197,16 +203,17 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn summary(errors: usize, warnings: usize) -> String {
-    match (errors, warnings) {
-        (0, w) => format!("mlc: {}", plural(w, "warning")),
-        (e, 0) => format!("mlc: {}", plural(e, "error")),
-        (e, w) => format!("mlc: {}, {}", plural(e, "error"), plural(w, "warning")),
-    }
+fn summary(errors: usize, warnings: usize, notes: usize) -> String {
+    let parts: Vec<String> = [(errors, "error"), (warnings, "warning"), (notes, "note")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| plural(n, word))
+        .collect();
+    format!("mlc: {}", parts.join(", "))
 }
 
 /// Version of the JSON diagnostic format; bumped on any incompatible change.
-pub(crate) const JSON_FORMAT_VERSION: u32 = 1;
+pub(crate) const JSON_FORMAT_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct JsonPosition {
@@ -243,6 +250,7 @@ struct JsonDiagnostic<'a> {
 struct JsonSummary {
     errors: usize,
     warnings: usize,
+    notes: usize,
 }
 
 #[derive(Serialize)]
@@ -296,6 +304,7 @@ pub fn render_json(diagnostics: &Diagnostics, sources: &SourceMap) -> String {
         summary: JsonSummary {
             errors: diagnostics.error_count(),
             warnings: diagnostics.warning_count(),
+            notes: diagnostics.note_count(),
         },
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| String::from("{}"));

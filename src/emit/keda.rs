@@ -159,6 +159,18 @@ pub(crate) fn trigger_authentication(
     }
 }
 
+/// `metadata` with the activation threshold `key` when one is written.
+fn with_activation(
+    mut metadata: BTreeMap<String, String>,
+    key: &str,
+    value: Option<String>,
+) -> BTreeMap<String, String> {
+    if let Some(v) = value {
+        metadata.insert(key.to_owned(), v);
+    }
+    metadata
+}
+
 fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
     let policy = &model.autoscale.policy.as_ref()?.value;
     let m = |pairs: &[(&str, String)]| {
@@ -177,49 +189,73 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
             topic,
             group,
             lag,
+            activation,
             ..
         } => (
             "kafka",
-            m(&[
-                ("bootstrapServers", bootstrap.clone()),
-                ("consumerGroup", group.clone()),
-                ("lagThreshold", lag.to_string()),
-                ("topic", topic.clone()),
-            ]),
+            with_activation(
+                m(&[
+                    ("bootstrapServers", bootstrap.clone()),
+                    ("consumerGroup", group.clone()),
+                    ("lagThreshold", lag.to_string()),
+                    ("topic", topic.clone()),
+                ]),
+                "activationLagThreshold",
+                activation.map(|a| a.to_string()),
+            ),
         ),
-        Policy::Rabbitmq { queue, length, .. } => (
+        Policy::Rabbitmq {
+            queue,
+            length,
+            activation,
+            ..
+        } => (
             "rabbitmq",
-            m(&[
-                ("mode", "QueueLength".into()),
-                ("queueName", queue.clone()),
-                ("value", length.to_string()),
-            ]),
+            with_activation(
+                m(&[
+                    ("mode", "QueueLength".into()),
+                    ("queueName", queue.clone()),
+                    ("value", length.to_string()),
+                ]),
+                "activationValue",
+                activation.map(|a| a.to_string()),
+            ),
         ),
         Policy::Sqs {
             queue_url,
             region,
             length,
+            activation,
             ..
         } => (
             "aws-sqs-queue",
-            m(&[
-                ("awsRegion", region.clone()),
-                ("queueLength", length.to_string()),
-                ("queueURL", queue_url.clone()),
-            ]),
+            with_activation(
+                m(&[
+                    ("awsRegion", region.clone()),
+                    ("queueLength", length.to_string()),
+                    ("queueURL", queue_url.clone()),
+                ]),
+                "activationQueueLength",
+                activation.map(|a| a.to_string()),
+            ),
         ),
         Policy::Prometheus {
             server,
             query,
             threshold,
+            activation,
             ..
         } => (
             "prometheus",
-            m(&[
-                ("query", query.clone()),
-                ("serverAddress", server.clone()),
-                ("threshold", threshold.clone()),
-            ]),
+            with_activation(
+                m(&[
+                    ("query", query.clone()),
+                    ("serverAddress", server.clone()),
+                    ("threshold", threshold.clone()),
+                ]),
+                "activationThreshold",
+                activation.clone(),
+            ),
         ),
         Policy::Cron {
             timezone,
@@ -235,7 +271,10 @@ fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
                 ("timezone", timezone.clone()),
             ]),
         ),
-        _ => return None,
+        other => {
+            let (type_, pairs) = super::triggers::queue_trigger(other)?;
+            (type_, m(&pairs))
+        }
     };
     let mut metadata: BTreeMap<String, String> = metadata;
     for (k, v) in auth.map(|a| a.metadata.as_slice()).unwrap_or_default() {

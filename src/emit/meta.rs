@@ -28,6 +28,9 @@ fn is_custom(kind: &str) -> bool {
             | "ServingRuntime"
             | "ScaledObject"
             | "TriggerAuthentication"
+            | "PrometheusRule"
+            | "ServiceMonitor"
+            | "PodMonitor"
             | "VerticalPodAutoscaler"
     )
 }

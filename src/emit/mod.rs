@@ -10,12 +10,15 @@
 //! - `kserve.rs`, `keda.rs`: mlc's serde types of those kinds; `workload.rs`, `cluster.rs`:
 //!   core kinds through `k8s-openapi`; `pod.rs`: pod pieces; `meta.rs`: labels and
 //!   annotations; `object.rs`: the [`Object`] with its origin.
+//! - `monitoring/`: PrometheusRule, ServiceMonitor/PodMonitor and the Grafana dashboard
+//!   ConfigMap, where the plan has monitoring.
 
 mod behaviour;
 mod cluster;
 mod keda;
 mod kserve;
 mod meta;
+mod monitoring;
 mod object;
 mod patch;
 mod per_cluster;
@@ -23,6 +26,7 @@ mod per_env;
 mod per_model;
 mod pod;
 mod rollout;
+mod triggers;
 mod vpa;
 mod workload;
 

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use super::meta::Owner;
 use super::object::to_value;
 use super::per_model::emit_model;
-use super::{EmitOptions, Object, Scope, kserve};
+use super::{EmitOptions, Object, Scope, kserve, monitoring};
 use crate::diagnostics::Diagnostics;
 use crate::model::plan::{Origin, Plan};
 use crate::model::{Environment, Model, Project};
@@ -32,6 +32,19 @@ pub(super) fn emit_env(
                 &options.mlc_serve_image,
                 runtime,
             )),
+            span: env.name.span,
+            origin: Origin {
+                env: Some(env.name.value.clone()),
+                ..Origin::default()
+            },
+        });
+    }
+    let plans: Vec<&Plan> = env.plans.values().collect();
+    if let Some((file, cm)) = monitoring::dashboard(project, &plans) {
+        objects.push(Object {
+            scope: scope.clone(),
+            file,
+            value: to_value(&cm),
             span: env.name.span,
             origin: Origin {
                 env: Some(env.name.value.clone()),

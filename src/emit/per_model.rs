@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use super::meta::Owner;
 use super::object::to_value;
 use super::patch::{self, Draft};
-use super::{EmitOptions, Object, Scope, keda, kserve, pod, rollout, vpa, workload};
+use super::{EmitOptions, Object, Scope, keda, kserve, monitoring, pod, rollout, vpa, workload};
 use crate::diagnostics::Diagnostics;
 use crate::model::plan::{Plan, Scaler, Workload};
 use crate::model::{Model, Project};
@@ -116,6 +116,14 @@ pub(super) fn emit_model(
     }
     let policy = workload::network_policy(&owner, model, plan, selector, &serving);
     out.push(("networkpolicy".into(), to_value(&policy)));
+    if let Some(mon) = plan.monitoring.as_deref() {
+        if let Some(rule) = monitoring::prometheus_rule(&owner, plan, mon) {
+            out.push(("prometheusrule".into(), to_value(&rule)));
+        }
+        if let Some((stem, m)) = monitoring::monitor(&owner, plan, mon) {
+            out.push((stem.into(), to_value(&m)));
+        }
+    }
 
     let mut drafts: Vec<Draft> = out
         .into_iter()

@@ -103,6 +103,7 @@ pub const PROJECT: Parent = Parent {
         once("labels"),
         once("annotations"),
         home(once("image")),
+        once("monitoring"),
     ],
 };
 
@@ -140,7 +141,7 @@ pub const POOL: Parent = Parent {
 pub const ENVIRONMENT: Parent = Parent {
     name: "environment",
     described: "an `environment`",
-    children: &[many("model"), home(once("quota"))],
+    children: &[many("model"), home(once("quota")), once("monitoring")],
 };
 
 /// `model` (and an environment's `model` override).
@@ -173,6 +174,7 @@ pub const MODEL: Parent = Parent {
         keyed("volume"),
         keyed("patch"),
         once("allow-from"),
+        once("monitoring"),
     ],
 };
 
@@ -203,6 +205,11 @@ pub const AUTOSCALE: Parent = Parent {
         many("kafka"),
         many("rabbitmq"),
         many("sqs"),
+        many("redis"),
+        many("redis-streams"),
+        many("nats-jetstream"),
+        many("gcp-pubsub"),
+        many("azure-servicebus"),
         many("cron"),
         once("keda"),
         once("scale-up"),
@@ -212,6 +219,38 @@ pub const AUTOSCALE: Parent = Parent {
 
 /// The children of `autoscale` that are behaviour knobs, not policies.
 pub const AUTOSCALE_KNOBS: &[&str] = &["keda", "scale-up", "scale-down"];
+
+/// `monitoring` in the project or an environment.
+pub const MONITORING: Parent = Parent {
+    name: "monitoring",
+    described: "a `monitoring` block",
+    children: &[
+        once("select"),
+        once("labels"),
+        many("alert"),
+        home(once("dashboard")),
+    ],
+};
+
+/// `monitoring` in a model (the dashboard is per environment).
+pub const MODEL_MONITORING: Parent = Parent {
+    name: "monitoring",
+    described: "a model's `monitoring` block",
+    children: &[
+        once("select"),
+        once("labels"),
+        many("alert"),
+        // Accepted here only to be refused with its own message (`monitoring/lower.rs`).
+        once("dashboard"),
+    ],
+};
+
+/// A `monitoring` block's `alert`.
+pub const ALERT: Parent = Parent {
+    name: "alert",
+    described: "an `alert`",
+    children: &[once("labels")],
+};
 
 /// Every parent, in the order a misplaced node's home is looked up.
 const PARENTS: &[Parent] = &[

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::catalog::GpuSpec;
 use super::ir_scaling::{Behaviour, Credentials, Vpa};
+use super::ir_triggers::{PubsubResource, RedisServer, ServicebusEntity, StreamTarget};
 use super::units::{Duration, Quantity};
 use crate::source::Span;
 
@@ -46,6 +47,8 @@ pub struct Project {
     pub models: BTreeMap<String, Model>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
+    /// The project's `monitoring` block.
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
     /// What is emitted once per cluster, for every cluster with an environment or a pool.
     pub cluster_plans: Vec<super::plan::ClusterPlan>,
 }
@@ -479,6 +482,8 @@ pub enum Policy {
         query: String,
         /// Threshold value.
         threshold: String,
+        /// `activationThreshold`: above it the workload leaves zero (KEDA's default 0).
+        activation: Option<String>,
         /// Credentials (bearer, basic or TLS), if any.
         auth: Option<Credentials>,
     },
@@ -492,6 +497,8 @@ pub enum Policy {
         group: String,
         /// Target lag per replica.
         lag: u32,
+        /// `activationLagThreshold` (KEDA's default 0).
+        activation: Option<u32>,
         /// SASL/TLS credentials, if any.
         auth: Option<Credentials>,
     },
@@ -501,6 +508,8 @@ pub enum Policy {
         queue: String,
         /// Target messages per replica.
         length: u32,
+        /// `activationValue` (KEDA's default 0).
+        activation: Option<u32>,
         /// Credentials: the `host` connection string (and username/password).
         auth: Credentials,
     },
@@ -512,6 +521,8 @@ pub enum Policy {
         region: String,
         /// Target messages per replica.
         length: u32,
+        /// `activationQueueLength` (KEDA's default 0).
+        activation: Option<u32>,
         /// AWS credentials from a Secret; pod identity when absent.
         auth: Option<Credentials>,
     },
@@ -525,6 +536,77 @@ pub enum Policy {
         end: String,
         /// Replicas inside the window.
         replicas: u32,
+    },
+    /// Redis list length (KEDA `redis`, `redis-cluster`, `redis-sentinel`).
+    RedisList {
+        /// The connection.
+        server: RedisServer,
+        /// `listName`.
+        list: String,
+        /// `listLength`: target items per replica.
+        length: u32,
+        /// `activationListLength`: above it the workload leaves zero.
+        activation: Option<u32>,
+        /// Password (and username, TLS client certificate) from a Secret.
+        auth: Option<Credentials>,
+    },
+    /// Redis stream length, pending entries or lag (KEDA `redis-streams` and variants).
+    RedisStream {
+        /// The connection.
+        server: RedisServer,
+        /// `stream`.
+        stream: String,
+        /// What is counted, and its target per replica.
+        target: StreamTarget,
+        /// `activationLagCount`.
+        activation: Option<u32>,
+        /// Password (and username, TLS client certificate) from a Secret.
+        auth: Option<Credentials>,
+    },
+    /// NATS JetStream consumer lag (KEDA `nats-jetstream`).
+    NatsJetstream {
+        /// `natsServerMonitoringEndpoint`, unless read from the Secret.
+        endpoint: Option<String>,
+        /// `account`, unless read from the Secret.
+        account: Option<String>,
+        /// `stream`.
+        stream: String,
+        /// `consumer`.
+        consumer: String,
+        /// `lagThreshold`.
+        lag: u32,
+        /// `activationLagThreshold`.
+        activation: Option<u32>,
+        /// `useHttps`.
+        https: bool,
+        /// The endpoint or account from a Secret.
+        auth: Option<Credentials>,
+    },
+    /// GCP Pub/Sub backlog (KEDA `gcp-pubsub`).
+    GcpPubsub {
+        /// The subscription or topic.
+        resource: PubsubResource,
+        /// `mode`: `SubscriptionSize` or `OldestUnackedMessageAge`.
+        mode: &'static str,
+        /// `value`: target per replica.
+        value: u32,
+        /// `activationValue`.
+        activation: Option<u32>,
+        /// A service-account key from a Secret; GCP workload identity when absent.
+        auth: Option<Credentials>,
+    },
+    /// Azure Service Bus message count (KEDA `azure-servicebus`).
+    AzureServicebus {
+        /// The queue, or topic and subscription.
+        entity: ServicebusEntity,
+        /// `messageCount`: target per replica.
+        count: u32,
+        /// `activationMessageCount`.
+        activation: Option<u32>,
+        /// `namespace` (required with workload identity).
+        namespace: Option<String>,
+        /// The connection string from a Secret; Azure workload identity when absent.
+        auth: Option<Credentials>,
     },
 }
 
@@ -541,6 +623,11 @@ impl Policy {
             Policy::Rabbitmq { .. } => "rabbitmq",
             Policy::Sqs { .. } => "sqs",
             Policy::Cron { .. } => "cron",
+            Policy::RedisList { .. } => "redis",
+            Policy::RedisStream { .. } => "redis-streams",
+            Policy::NatsJetstream { .. } => "nats-jetstream",
+            Policy::GcpPubsub { .. } => "gcp-pubsub",
+            Policy::AzureServicebus { .. } => "azure-servicebus",
         }
     }
 
@@ -553,6 +640,11 @@ impl Policy {
                 | Policy::Rabbitmq { .. }
                 | Policy::Sqs { .. }
                 | Policy::Cron { .. }
+                | Policy::RedisList { .. }
+                | Policy::RedisStream { .. }
+                | Policy::NatsJetstream { .. }
+                | Policy::GcpPubsub { .. }
+                | Policy::AzureServicebus { .. }
         )
     }
 }
@@ -774,6 +866,8 @@ pub struct Model {
     pub patches: Vec<Patch>,
     /// Namespaces allowed to reach the serving port (its own is always allowed).
     pub allow_from: Vec<String>,
+    /// The model's `monitoring` blocks folded (base, then the environment's override).
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
     /// The model node.
     pub span: Span,
 }
@@ -806,6 +900,8 @@ pub struct Environment {
     pub declared: bool,
     /// A quota on the namespace, when declared.
     pub quota: Option<Quota>,
+    /// The environment's `monitoring` block.
+    pub monitoring: Option<super::monitoring::MonitoringSpec>,
 }
 
 impl Environment {

@@ -13,6 +13,19 @@ fn secret_params(trigger: &str) -> &'static [&'static str] {
         "prometheus" => &["bearerToken", "ca", "cert", "key", "password", "username"],
         "kafka" => &["ca", "cert", "key", "keyPassword", "password", "username"],
         "rabbitmq" => &["host", "password", "username"],
+        "redis" | "redis-streams" => &[
+            "ca",
+            "cert",
+            "key",
+            "keyPassword",
+            "password",
+            "sentinelPassword",
+            "sentinelUsername",
+            "username",
+        ],
+        "nats-jetstream" => &["account", "natsServerMonitoringEndpoint"],
+        "gcp-pubsub" => &["GoogleApplicationCredentials"],
+        "azure-servicebus" => &["connection"],
         _ => &["awsAccessKeyID", "awsSecretAccessKey", "awsSessionToken"],
     }
 }
@@ -26,9 +39,19 @@ fn settings(trigger: &str) -> &'static [&'static str] {
     }
 }
 
-/// `auth=NAME`: the Secret with the keys mlc has always read for this trigger.
-fn shorthand(trigger: &str, secret: Spanned<String>) -> Credentials {
+/// `auth=NAME`: the Secret with the keys mlc has always read for this trigger (for
+/// `nats-jetstream`, the endpoint and account its trigger does not write).
+fn shorthand(node: &Node, secret: Spanned<String>) -> Credentials {
+    let trigger = node.name.as_str();
+    let nats: Vec<(&str, &str)> = nats_wanted(node).into_iter().map(|p| (p, p)).collect();
     let pairs: &[(&str, &str)] = match trigger {
+        "redis" | "redis-streams" => &[("password", "password")],
+        "nats-jetstream" => &nats,
+        "gcp-pubsub" => &[(
+            "GoogleApplicationCredentials",
+            "GoogleApplicationCredentials",
+        )],
+        "azure-servicebus" => &[("connection", "connection")],
         "prometheus" => &[("bearerToken", "bearerToken")],
         "kafka" => &[
             ("password", "password"),
@@ -48,7 +71,8 @@ fn shorthand(trigger: &str, secret: Spanned<String>) -> Credentials {
     c
 }
 
-/// The credentials of trigger node `node` (`prometheus`, `kafka`, `rabbitmq`, `sqs`):
+/// The credentials of trigger node `node` (`prometheus`, `kafka`, `rabbitmq`, `sqs`, `redis`,
+/// `redis-streams`, `nats-jetstream`, `gcp-pubsub`, `azure-servicebus`):
 /// `shorthand` is its `auth=` property. `None` when neither is written or on error.
 pub(super) fn lower_credentials(
     node: &Node,
@@ -74,7 +98,15 @@ pub(super) fn lower_credentials(
     }
     match (shorthand_secret, child) {
         (None, None) => None,
-        (Some(s), None) => Some(shorthand(trigger, s)),
+        (Some(s), None) if trigger == "nats-jetstream" && nats_wanted(node).is_empty() => {
+            diags.push(
+                Diagnostic::error(Code::E0206, "`auth` reads nothing: the trigger writes both `endpoint` and `account`")
+                    .label(s.span, "nothing to read")
+                    .help("the NATS monitoring endpoint needs no login, so drop `auth`, or remove `endpoint`/`account` from the trigger to read them from the Secret"),
+            );
+            None
+        }
+        (Some(s), None) => Some(shorthand(node, s)),
         (Some(s), Some(c)) => {
             diags.push(
                 Diagnostic::error(Code::E0212, "`auth=` and an `auth` block cannot both be set")
@@ -84,11 +116,12 @@ pub(super) fn lower_credentials(
             );
             None
         }
-        (None, Some(c)) => auth_block(trigger, c, diags),
+        (None, Some(c)) => auth_block(node, c, diags),
     }
 }
 
-fn auth_block(trigger: &str, node: &Node, diags: &mut Diagnostics) -> Option<Credentials> {
+fn auth_block(trigger_node: &Node, node: &Node, diags: &mut Diagnostics) -> Option<Credentials> {
+    let trigger = trigger_node.name.as_str();
     let keys = secret_params(trigger);
     let mut props: Vec<&str> = settings(trigger).to_vec();
     props.extend_from_slice(keys);
@@ -117,7 +150,7 @@ fn auth_block(trigger: &str, node: &Node, diags: &mut Diagnostics) -> Option<Cre
             return None;
         }
     };
-    let (wanted, metadata) = modes(trigger, &mut r)?;
+    let (wanted, metadata) = modes(trigger_node, &mut r)?;
     let mut params = Vec::new();
     let mut ok = true;
     for &param in keys {
@@ -168,10 +201,39 @@ fn auth_block(trigger: &str, node: &Node, diags: &mut Diagnostics) -> Option<Cre
 
 type Modes = (Vec<&'static str>, Vec<(&'static str, String)>);
 
+/// The endpoint and account a `nats-jetstream` trigger reads from its Secret: those it
+/// does not write itself.
+fn nats_wanted(node: &Node) -> Vec<&'static str> {
+    let mut wanted = Vec::new();
+    if node.prop("account").is_none() {
+        wanted.push("account");
+    }
+    if node.prop("endpoint").is_none() {
+        wanted.push("natsServerMonitoringEndpoint");
+    }
+    wanted
+}
+
 /// The Secret parameters the trigger's modes read, and the trigger metadata naming them.
-fn modes(trigger: &str, r: &mut Reader<'_>) -> Option<Modes> {
+fn modes(trigger_node: &Node, r: &mut Reader<'_>) -> Option<Modes> {
+    let trigger = trigger_node.name.as_str();
     match trigger {
         "prometheus" => prometheus_modes(r),
+        "redis" | "redis-streams" => redis_modes(trigger_node, r),
+        "nats-jetstream" => {
+            let wanted = nats_wanted(trigger_node);
+            if wanted.is_empty() {
+                r.diags.push(
+                    Diagnostic::error(Code::E0206, "`auth` reads nothing: the trigger writes both `endpoint` and `account`")
+                        .label(r.span(), "nothing to read")
+                        .help("the NATS monitoring endpoint needs no login, so drop `auth`, or remove `endpoint`/`account` from the trigger to read them from the Secret"),
+                );
+                return None;
+            }
+            Some((wanted, Vec::new()))
+        }
+        "gcp-pubsub" => Some((vec!["GoogleApplicationCredentials"], Vec::new())),
+        "azure-servicebus" => Some((vec!["connection"], Vec::new())),
         "kafka" => {
             let sasl = match r.value("sasl") {
                 Some(v) => {
@@ -287,4 +349,62 @@ fn prometheus_modes(r: &mut Reader<'_>) -> Option<Modes> {
         }
     }
     Some((wanted, vec![("authModes", chosen.join(","))]))
+}
+
+/// Redis: the password always; the username, the sentinels' credentials and the TLS client
+/// certificate when their keys are named (KEDA reads TLS material only with `enableTLS`).
+fn redis_modes(trigger: &Node, r: &mut Reader<'_>) -> Option<Modes> {
+    let named = |p: &str| r.value(p).is_some();
+    let mut wanted = vec!["password"];
+    for p in ["username", "ca", "cert", "key", "keyPassword"] {
+        if named(p) {
+            wanted.push(p);
+        }
+    }
+    let tls = trigger
+        .prop("tls")
+        .is_some_and(|p| matches!(p.value.kind, crate::syntax::ValueKind::Bool(true)));
+    let sentinel = trigger
+        .prop("topology")
+        .and_then(|p| p.value.as_str())
+        .is_some_and(|t| t == "sentinel");
+    let problem = if !tls
+        && ["ca", "cert", "key", "keyPassword"]
+            .iter()
+            .any(|p| named(p))
+    {
+        Some((
+            "TLS keys are read only with `tls=#true` on the trigger",
+            "add `tls=#true` to the trigger, or remove `ca`/`cert`/`key`/`keyPassword`",
+        ))
+    } else if named("cert") != named("key") {
+        Some((
+            "a TLS client certificate takes `cert` and `key` together",
+            "name both Secret keys, or neither (`ca` alone verifies the server)",
+        ))
+    } else if named("keyPassword") && !named("key") {
+        Some((
+            "`keyPassword` needs `key`",
+            "name the encrypted key with `key=`, or remove `keyPassword`",
+        ))
+    } else {
+        None
+    };
+    if let Some((message, help)) = problem {
+        r.diags.push(
+            Diagnostic::error(Code::E0212, message)
+                .label(r.span(), "these Secret keys")
+                .help(help),
+        );
+        return None;
+    }
+    if sentinel {
+        for p in ["sentinelPassword", "sentinelUsername"] {
+            if named(p) {
+                wanted.push(p);
+            }
+        }
+    }
+    wanted.sort_unstable();
+    Some((wanted, Vec::new()))
 }

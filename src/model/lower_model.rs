@@ -141,6 +141,15 @@ pub(crate) fn lower_model(
         volumes,
         patches,
         allow_from,
+        // An environment's override keeps the base block before its own (see
+        // `merge_children`), so folding in order lets the override win per setting.
+        monitoring: super::monitoring::MonitoringSpec::fold(
+            &children
+                .iter()
+                .filter(|c| c.name == "monitoring")
+                .map(|c| super::monitoring::lower_monitoring(c, false, diags))
+                .collect::<Vec<_>>(),
+        ),
         span: head,
     })
 }

@@ -45,6 +45,12 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     let get = |k: &str| by_kind.get(k).cloned().unwrap_or_default();
 
     let project = lower_project_node(&get("project"), root, &mut diags);
+    let project_monitoring = get("project").first().and_then(|p| {
+        p.children()
+            .iter()
+            .find(|c| c.name == "monitoring")
+            .map(|m| super::monitoring::lower_monitoring(m, true, &mut diags))
+    });
 
     let mut declared_gpus: BTreeMap<String, GpuRef> = BTreeMap::new();
     let mut gpu_spans: BTreeMap<String, Span> = BTreeMap::new();
@@ -174,6 +180,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 runtime: None,
                 declared: false,
                 quota: None,
+                monitoring: None,
             },
         );
     }
@@ -186,6 +193,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             &pools,
         );
         env.runtime = super::plan::SharedRuntime::of(env);
+        super::plan::plan_monitoring(env, project_monitoring.as_ref(), &project_name, &mut diags);
     }
 
     let Some((name, kubernetes, labels, annotations, image)) = project else {
@@ -202,6 +210,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         pools,
         models,
         environments,
+        monitoring: project_monitoring,
         cluster_plans,
     };
     (Some(project), diags)

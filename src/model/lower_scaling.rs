@@ -6,6 +6,7 @@ use super::ir::{Autoscale, Batching, Disruption, Policy, Spanned};
 use super::ir_scaling::Behaviour;
 use super::lower_auth::lower_credentials;
 use super::lower_behaviour::{lower_keda, lower_rules};
+use super::lower_triggers::lower_trigger;
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -133,40 +134,29 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             })
         }
         "prometheus" => {
-            let mut r = Reader::new(node, diags, &["server", "query", "threshold", "auth"], 0);
+            let mut r = Reader::new(
+                node,
+                diags,
+                &["server", "query", "threshold", "activation", "auth"],
+                0,
+            );
             let ex = "prometheus server=\"http://prometheus.monitoring:9090\" query=\"sum(rate(x[1m]))\" threshold=100";
             let server = required(&mut r, "server", ex);
             let query = required(&mut r, "query", ex);
             let shorthand = r.str("auth");
-            let threshold = match r.value("threshold") {
-                Some(v) => match &v.kind {
-                    ValueKind::Integer(i) => Some(i.to_string()),
-                    ValueKind::Float(f) => Some(f.to_string()),
-                    ValueKind::String(s) if s.parse::<f64>().is_ok() => Some(s.clone()),
-                    _ => {
-                        let v = v.clone();
-                        r.string_of(Some(&v));
-                        r.diags.push(
-                            Diagnostic::error(
-                                Code::E0104,
-                                format!("expected a number, found {}", v.display()),
-                            )
-                            .label(v.span, "expected a number")
-                            .help("write e.g. `threshold=100`"),
-                        );
-                        None
-                    }
-                },
-                None => {
-                    r.missing("`threshold`", ex);
-                    None
-                }
+            let threshold = if r.value("threshold").is_some() {
+                number(&mut r, "threshold", "threshold=100")
+            } else {
+                r.missing("`threshold`", ex);
+                None
             };
+            let activation = number(&mut r, "activation", "activation=5");
             let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Prometheus {
                 server: server?,
                 query: query?,
                 threshold: threshold?,
+                activation,
                 auth,
             })
         }
@@ -174,7 +164,7 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             let mut r = Reader::new(
                 node,
                 diags,
-                &["bootstrap", "topic", "group", "lag", "auth"],
+                &["bootstrap", "topic", "group", "lag", "activation", "auth"],
                 0,
             );
             let ex = "kafka bootstrap=\"kafka:9092\" topic=requests group=sentiment lag=100";
@@ -182,6 +172,7 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             let topic = required(&mut r, "topic", ex);
             let group = required(&mut r, "group", ex);
             let lag = r.u32("lag").map_or(10, |v| v.value.max(1));
+            let activation = r.u32("activation").map(|v| v.value);
             let shorthand = r.str("auth");
             let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Kafka {
@@ -189,14 +180,16 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
                 topic: topic?,
                 group: group?,
                 lag,
+                activation,
                 auth,
             })
         }
         "rabbitmq" => {
-            let mut r = Reader::new(node, diags, &["queue", "length", "auth"], 0);
+            let mut r = Reader::new(node, diags, &["queue", "length", "activation", "auth"], 0);
             let ex = "rabbitmq queue=requests length=20 auth=rabbitmq-conn";
             let queue = required(&mut r, "queue", ex);
             let length = r.u32("length").map_or(20, |v| v.value.max(1));
+            let activation = r.u32("activation").map(|v| v.value);
             let shorthand = r.str("auth");
             let has_block = node.children().iter().any(|c| c.name == "auth");
             if shorthand.is_none() && !has_block && r.value("auth").is_none() {
@@ -206,8 +199,12 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             Some(Policy::Rabbitmq {
                 queue: queue?,
                 length,
+                activation,
                 auth: auth?,
             })
+        }
+        "redis" | "redis-streams" | "nats-jetstream" | "gcp-pubsub" | "azure-servicebus" => {
+            lower_trigger(node, diags)
         }
         "cron" => {
             let mut r = Reader::new(node, diags, &["timezone", "start", "end", "replicas"], 0);
@@ -239,19 +236,48 @@ pub(super) fn lower_policy(node: &Node, diags: &mut Diagnostics) -> Option<Polic
             })
         }
         _ => {
-            let mut r = Reader::new(node, diags, &["queue-url", "region", "length", "auth"], 0);
+            let mut r = Reader::new(
+                node,
+                diags,
+                &["queue-url", "region", "length", "activation", "auth"],
+                0,
+            );
             let ex = "sqs queue-url=\"https://sqs.eu-west-1.amazonaws.com/1234/requests\" region=eu-west-1 length=5";
             let queue_url = required(&mut r, "queue-url", ex);
             let region = required(&mut r, "region", ex);
             let length = r.u32("length").map_or(5, |v| v.value.max(1));
+            let activation = r.u32("activation").map(|v| v.value);
             let shorthand = r.str("auth");
             let auth = lower_credentials(node, shorthand, diags);
             Some(Policy::Sqs {
                 queue_url: queue_url?,
                 region: region?,
                 length,
+                activation,
                 auth,
             })
+        }
+    }
+}
+
+/// Property `key` as a number (an integer, a float, or a string holding one), as text.
+fn number(r: &mut Reader<'_>, key: &str, example: &str) -> Option<String> {
+    let v = r.value(key)?;
+    match &v.kind {
+        ValueKind::Integer(i) => Some(i.to_string()),
+        ValueKind::Float(f) => Some(f.to_string()),
+        ValueKind::String(s) if s.parse::<f64>().is_ok() => Some(s.clone()),
+        _ => {
+            r.string_of(Some(v));
+            r.diags.push(
+                Diagnostic::error(
+                    Code::E0104,
+                    format!("expected a number, found {}", v.display()),
+                )
+                .label(v.span, "expected a number")
+                .help(format!("write e.g. `{example}`")),
+            );
+            None
         }
     }
 }

@@ -42,6 +42,11 @@ fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
                 && (!rule.is_some_and(|r| r.keyed)
                     || b.args.first().map(|a| &a.kind) == o.args.first().map(|a| &a.kind))
         };
+        // `monitoring` blocks fold setting by setting when the model is lowered: keep both.
+        if o.name == "monitoring" {
+            merged.push(o.clone());
+            continue;
+        }
         if let Some(slot) = merged.iter_mut().find(|b| same(b)) {
             *slot = if rule.is_some_and(|r| r.merged) {
                 merge_node(slot, o)
@@ -79,6 +84,11 @@ pub(super) fn lower_environment(
     check_name("namespace", &namespace, diags);
     check_ref("cluster", &cluster, clusters.keys(), diags);
     check_children(node, diags, &grammar::ENVIRONMENT);
+    let monitoring = node
+        .children()
+        .iter()
+        .find(|c| c.name == "monitoring")
+        .map(|m| super::monitoring::lower_monitoring(m, true, diags));
     let quota = node.children().iter().find(|c| c.name == "quota").map(|q| {
         let mut r = Reader::new(q, diags, &["cpu", "memory", "gpus", "pods"], 0);
         no_children(q, r.diags);
@@ -134,5 +144,6 @@ pub(super) fn lower_environment(
         runtime: None,
         declared: true,
         quota,
+        monitoring,
     })
 }

@@ -42,6 +42,11 @@ const SCALED_OBJECT: &str = include_str!("../../schemas/keda/scaledobject-keda-v
 const VPA: &str = include_str!("../../schemas/vpa/verticalpodautoscaler-autoscaling-v1.json");
 const TRIGGER_AUTH: &str =
     include_str!("../../schemas/keda/triggerauthentication-keda-v1alpha1.json");
+const PROMETHEUS_RULE: &str =
+    include_str!("../../schemas/monitoring/prometheusrule-monitoring-v1.json");
+const SERVICE_MONITOR: &str =
+    include_str!("../../schemas/monitoring/servicemonitor-monitoring-v1.json");
+const POD_MONITOR: &str = include_str!("../../schemas/monitoring/podmonitor-monitoring-v1.json");
 
 /// The embedded schemas, each compiled on first use.
 pub struct Schemas {
@@ -152,6 +157,21 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "keda.sh/v1alpha1",
             "ClusterTriggerAuthentication",
             Source::File(TRIGGER_AUTH),
+        ),
+        entry(
+            "monitoring.coreos.com/v1",
+            "PrometheusRule",
+            Source::File(PROMETHEUS_RULE),
+        ),
+        entry(
+            "monitoring.coreos.com/v1",
+            "ServiceMonitor",
+            Source::File(SERVICE_MONITOR),
+        ),
+        entry(
+            "monitoring.coreos.com/v1",
+            "PodMonitor",
+            Source::File(POD_MONITOR),
         ),
         entry(
             "autoscaling.k8s.io/v1",

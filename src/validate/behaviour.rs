@@ -18,7 +18,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             Diagnostic::error(Code::E0311, "`keda` knobs need a KEDA trigger")
                 .label(span, "polling, idle replicas or fallback")
                 .label(model.serve.span, "serve target")
-                .help("KEDA reads them from its ScaledObject: scale on prometheus, kafka, rabbitmq or sqs, or remove `keda`"),
+                .help("KEDA reads them from its ScaledObject: scale on a KEDA trigger (prometheus, kafka, rabbitmq, sqs, redis, redis-streams, nats-jetstream, gcp-pubsub, azure-servicebus, cron), or remove `keda`"),
         );
     }
     if let Some(span) = b.hpa_span {

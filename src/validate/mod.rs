@@ -8,30 +8,91 @@ mod capacity;
 mod gpu;
 mod models;
 mod names;
+mod notes;
 mod resources;
 mod scaling;
 mod vpa;
 
 use std::path::Path;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Project;
 
 /// Runs every rule over `project`; `root` is the project directory (for `file://` artifacts).
 pub fn validate(project: &Project, root: &Path) -> Diagnostics {
     let mut diags = Diagnostics::default();
     gpu::check_pools(project, &mut diags);
+    let mut repeats = Repeats::default();
     for env in project.environments.values() {
+        let mut found = Diagnostics::default();
         for (model, plan) in env.planned() {
-            gpu::check_accelerator(project, env, model, plan, root, &mut diags);
-            scaling::check(model, plan, &mut diags);
-            behaviour::check(model, plan, &mut diags);
-            vpa::check(model, plan, &mut diags);
-            models::check(model, plan, &mut diags);
+            gpu::check_accelerator(project, env, model, plan, root, &mut found);
+            scaling::check(model, plan, &mut found);
+            behaviour::check(model, plan, &mut found);
+            vpa::check(model, plan, &mut found);
+            models::check(model, plan, &mut found);
+            notes::check(model, plan, &mut found);
         }
+        repeats.add(&env.name.value, found);
     }
+    diags.extend(repeats.merged(project.environments.len()));
     names::check(project, &mut diags);
     capacity::check(project, &mut diags);
     models::check_project(project, &mut diags);
     diags
+}
+
+/// The per-environment rules' findings, each kept once with the environments it was found in:
+/// a mistake written once (in a model, before any override) is one diagnostic naming the
+/// environments, not one per environment.
+#[derive(Default)]
+struct Repeats {
+    found: Vec<(Diagnostic, Vec<String>)>,
+    index:
+        std::collections::HashMap<(Option<crate::source::Span>, &'static str, String), Vec<usize>>,
+}
+
+impl Repeats {
+    fn add(&mut self, env: &str, found: Diagnostics) {
+        for d in found {
+            let key = (d.primary(), d.code, d.message.clone());
+            let same = self.index.entry(key).or_default();
+            match same
+                .iter()
+                .find(|&&i| self.found.get(i).is_some_and(|(f, _)| *f == d))
+            {
+                Some(&i) => {
+                    if let Some((_, envs)) = self.found.get_mut(i)
+                        && envs.last().is_none_or(|last| last != env)
+                    {
+                        envs.push(env.to_owned());
+                    }
+                }
+                None => {
+                    same.push(self.found.len());
+                    self.found.push((d, vec![env.to_owned()]));
+                }
+            }
+        }
+    }
+
+    /// Each finding once, with a note naming its environments when the project has several.
+    fn merged(self, environments: usize) -> impl Iterator<Item = Diagnostic> {
+        self.found.into_iter().map(move |(d, envs)| {
+            if environments < 2 {
+                return d;
+            }
+            let names = envs
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let note = match envs.len() {
+                n if n == environments => format!("in every environment ({names})"),
+                1 => format!("in environment {names}"),
+                _ => format!("in environments {names}"),
+            };
+            d.note(note)
+        })
+    }
 }

@@ -57,7 +57,7 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
                 Diagnostic::error(Code::E0310, "this model cannot scale to zero")
                     .label(a.min.span, "`min=0`")
                     .note(reason)
-                    .help("use `min=1`, or scale on Kafka, RabbitMQ, SQS or Prometheus (KEDA), or on concurrency with `serve kserve mode=knative`"),
+                    .help("use `min=1`, or scale on a KEDA event source (Kafka, RabbitMQ, SQS, Redis, NATS JetStream, Pub/Sub, Service Bus, Prometheus or cron), or on concurrency with `serve kserve mode=knative`"),
             );
     }
 }

@@ -7,8 +7,10 @@
 //! (`E0203`) beside its other rules.
 
 mod files;
+mod monitoring;
 mod names;
 mod runtime_config;
+mod runtime_metrics;
 mod scaler;
 mod shared;
 mod vpa;
@@ -17,8 +19,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub use files::{MODEL_DIR, ModelFiles};
+pub use monitoring::{
+    Alert, Dashboard, ENV_LABEL, MODEL_LABEL, MonitoringPlan, Scrape, plan_monitoring,
+};
 pub use names::{DerivedName, PredictorNames, Workload};
 pub use runtime_config::{GRPC_PORT, RuntimeConfig};
+pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 pub(crate) use shared::plan_clusters;
 pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};
@@ -75,6 +81,8 @@ pub struct Plan {
     pub service_account: String,
     /// Credential references.
     pub credentials: Credentials,
+    /// What watches the model, where `monitoring` is declared (set by [`plan_monitoring`]).
+    pub monitoring: Option<Box<MonitoringPlan>>,
     /// The VerticalPodAutoscalers (`vpa.rs`), when the model has a `vpa` block.
     pub vpa: Option<VpaPlan>,
 }
@@ -127,6 +135,7 @@ impl Plan {
                     .map(SecretRef)
                     .collect(),
             },
+            monitoring: None,
         }
     }
 

@@ -35,7 +35,7 @@ pub enum ScalerAuth {
     },
     /// The pod identity of a cloud provider.
     PodIdentity {
-        /// The provider (`aws`).
+        /// The provider (`aws`, `gcp`, `azure-workload`).
         provider: &'static str,
     },
     /// A ClusterTriggerAuthentication the platform manages: referenced, never emitted.
@@ -128,16 +128,27 @@ fn trigger_auth(model: &Model, policy: &Policy) -> Option<TriggerAuth> {
         Policy::Kafka { auth, .. } => ("kafka", auth.as_ref()),
         Policy::Rabbitmq { auth, .. } => ("rabbitmq", Some(auth)),
         Policy::Sqs { auth, .. } => ("sqs", auth.as_ref()),
+        Policy::RedisList { auth, .. } => ("redis", auth.as_ref()),
+        Policy::RedisStream { auth, .. } => ("redis-streams", auth.as_ref()),
+        Policy::NatsJetstream { auth, .. } => ("nats-jetstream", auth.as_ref()),
+        Policy::GcpPubsub { auth, .. } => ("gcp-pubsub", auth.as_ref()),
+        Policy::AzureServicebus { auth, .. } => ("azure-servicebus", auth.as_ref()),
         _ => return None,
     };
     let name = format!("{}-{suffix}", model.name.value);
     let file = format!("triggerauthentication-{suffix}");
     let Some(creds) = creds else {
-        // SQS without a Secret uses the pod identity of AWS.
-        return matches!(policy, Policy::Sqs { .. }).then(|| TriggerAuth {
+        // Cloud queues without a Secret use the pod identity of their provider.
+        let provider = match policy {
+            Policy::Sqs { .. } => "aws",
+            Policy::GcpPubsub { .. } => "gcp",
+            Policy::AzureServicebus { .. } => "azure-workload",
+            _ => return None,
+        };
+        return Some(TriggerAuth {
             name,
             file,
-            auth: ScalerAuth::PodIdentity { provider: "aws" },
+            auth: ScalerAuth::PodIdentity { provider },
             metadata: Vec::new(),
         });
     };
@@ -222,11 +233,17 @@ impl Scaler {
             },
             // KServe's trigger references a TriggerAuthentication by name only: a
             // ClusterTriggerAuthentication needs mlc's own ScaledObject.
-            // KEDA knobs and HPA behaviour beyond what KServe copies need it too.
-            (Policy::Prometheus { auth, .. }, KserveStandard)
-                if auth.as_ref().is_none_or(|a| a.cluster().is_none())
-                    && !model.autoscale.behaviour.has_keda_knobs()
-                    && !model.autoscale.behaviour.has_hpa_behaviour() =>
+            // KEDA knobs, HPA behaviour and an activation threshold, which KServe does not
+            // copy, need it too (`N0301` says so).
+            (
+                Policy::Prometheus {
+                    auth, activation, ..
+                },
+                KserveStandard,
+            ) if auth.as_ref().is_none_or(|a| a.cluster().is_none())
+                && activation.is_none()
+                && !model.autoscale.behaviour.has_keda_knobs()
+                && !model.autoscale.behaviour.has_hpa_behaviour() =>
             {
                 Scaler::KserveKeda {
                     auth: trigger_auth(model, policy),

@@ -51,7 +51,7 @@ const MANAGED: &[(&str, bool, bool, &str)] = &[
         "serving.kserve.io/autoscalerClass",
         true,
         true,
-        "the `autoscale` policy (cpu/memory: hpa, prometheus/kafka/rabbitmq/sqs: keda, no policy: none)",
+        "the `autoscale` policy (cpu/memory: hpa, prometheus: keda, other KEDA triggers: external, no policy: none)",
     ),
     (
         "autoscaling.knative.dev/",

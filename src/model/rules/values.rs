@@ -278,12 +278,29 @@ fn policy(node: &Node, diags: &mut Diagnostics) {
                 );
             }
         }
-        "kafka" => at_least_one(node, "lag", "lag=10", diags),
+        "kafka" | "nats-jetstream" => at_least_one(node, "lag", "lag=10", diags),
         "rabbitmq" => at_least_one(node, "length", "length=20", diags),
-        "sqs" => at_least_one(node, "length", "length=5", diags),
+        "sqs" | "redis" => at_least_one(node, "length", "length=5", diags),
+        "redis-streams" => {
+            at_least_one(node, "length", "length=5", diags);
+            at_least_one(node, "pending", "pending=5", diags);
+            at_least_one(node, "lag", "lag=10", diags);
+        }
+        "gcp-pubsub" => at_least_one(node, "value", "value=10", diags),
+        "azure-servicebus" => at_least_one(node, "count", "count=5", diags),
         _ => {}
     }
-    if matches!(node.name.as_str(), "kafka" | "rabbitmq" | "sqs") {
+    if matches!(
+        node.name.as_str(),
+        "kafka"
+            | "rabbitmq"
+            | "sqs"
+            | "redis"
+            | "redis-streams"
+            | "nats-jetstream"
+            | "gcp-pubsub"
+            | "azure-servicebus"
+    ) {
         prop_name(node, "auth", "Secret", "kafka-client", diags);
     }
 }
