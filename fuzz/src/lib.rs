@@ -66,13 +66,13 @@ fn kdl_rs_107(part: &str) -> bool {
             .is_empty()
 }
 
-/// Whether `part` holds a run of 19 or more digits: a number beyond what the `kdl` crate
+/// Whether `part` holds a run of 19 or more digits (`_` separators allowed): a number beyond what the `kdl` crate
 /// represents (it parses integer and fraction digits into fixed-size integers and refuses
 /// the rest), which the KDL grammar does not bound and the fast parser reads as a float.
 fn long_digit_run(part: &str) -> bool {
     part.as_bytes()
-        .split(|b| !b.is_ascii_digit())
-        .any(|run| run.len() >= 19)
+        .split(|b| !(b.is_ascii_digit() || *b == b'_'))
+        .any(|run| run.iter().filter(|b| b.is_ascii_digit()).count() >= 19)
 }
 
 /// `text` with every `;` outside strings and comments replaced by a newline.
