@@ -4,7 +4,7 @@
 //! - (a) direct in-process `Session::run` (one session shared by the client threads, like the
 //!   server's one session per model; tensor built from a `Vec`, outputs copied out);
 //! - (b) the release `mlc-serve` binary (one session) without and with dynamic batching
-//!   (`--max-batch-size` 1024 rows for iris, 8 for magika, `--max-queue-delay 0ms`): JSON
+//!   (`--max-batch-size` 1024 rows for iris, 2 for magika, `--max-queue-delay 5ms`): JSON
 //!   tensors for iris, binary tensors for magika (as tritonclient sends them);
 //! - (c) `benches/peer_fastapi.py`, a minimal FastAPI + onnxruntime server (JSON tensors).
 //!
@@ -476,12 +476,13 @@ fn main() {
                 .unwrap(),
         ));
         let serve = start_mlc_serve(&library, path, model.name(), &["--grpc-port", "0"]);
-        // Rows per batched run: 32 requests of 32 rows for iris; 8 for magika, whose cost per row
-        // rises past 8 rows on one thread (7.7 ms at 1-8 rows, 8.3 ms at 16, 8.6 ms at 32), so
-        // batch-32 magika requests run alone.
+        // Rows per batched run: 32 requests of 32 rows for iris; 2 for magika, whose cost per row
+        // rises past 2 rows on one thread (onnxruntime 1.32, 1 intra-op thread, 2 loaded cores:
+        // 8.3, 8.0, 8.5, 10.1 and 10.0 ms per row at 1, 2, 4, 8 and 16 rows), so a larger batch
+        // would cost throughput and batch-32 magika requests run alone.
         let max_batch = match model {
             Model::Iris => "1024",
-            Model::Magika => "8",
+            Model::Magika => "2",
         };
         // 5 ms is the delay `mlc build` emits by default; batching is adaptive, so it is only
         // an upper bound on how long a batch stays open while the session is busy.
