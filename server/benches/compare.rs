@@ -4,7 +4,7 @@
 //! - (a) direct in-process `Session::run` (one session shared by the client threads, like the
 //!   server's one session per model; tensor built from a `Vec`, outputs copied out);
 //! - (b) the release `mlc-serve` binary (one session) without and with dynamic batching
-//!   (`--max-batch-size` 1024 rows for iris, 8 for magika, `--max-queue-delay 0ms`): JSON
+//!   (`--max-batch-size` 1024 rows for iris, 2 for magika, `--max-queue-delay 5ms`): JSON
 //!   tensors for iris, binary tensors for magika (as tritonclient sends them);
 //! - (c) `benches/peer_fastapi.py`, a minimal FastAPI + onnxruntime server (JSON tensors).
 //!
@@ -14,9 +14,11 @@
 //! `mlc_serve_batch_requests` histogram. Then the ratios against the targets. Everything runs on
 //! 127.0.0.1 and is bounded in time (about 3 minutes on 2 cores).
 //!
-//! Prerequisites: the ONNX Runtime library (`source .ci/setup.d/onnxruntime.sh`), the shared
-//! models (`MLC_SHARED_DIR`, default `../shared`), and for (c) `pip install fastapi uvicorn
-//! onnxruntime numpy` (skipped with a notice when they do not import).
+//! Prerequisites: the ONNX Runtime library and the test models, both from `source .ci/setup`
+//! (the models are found as the tests find them: `MLC_MODELS_DIR`, `.cache/models`,
+//! `tests/fixtures/models`; the bench names a missing one and stops), and for (c)
+//! `pip install fastapi uvicorn onnxruntime numpy` (skipped with a notice when they do not
+//! import).
 //!
 //! Run: `cargo bench -p mlc-serve --bench compare` (`MLC_BENCH_SECONDS` per measurement,
 //! default 1). Prints figures; asserts nothing.
@@ -38,7 +40,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -46,6 +48,8 @@ use std::time::{Duration, Instant};
 use ort::session::Session;
 use ort::value::Tensor;
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
 #[path = "compare/grpc.rs"]
 mod grpc;
 #[path = "compare/pairs.rs"]
@@ -410,20 +414,12 @@ struct Row {
 }
 
 fn main() {
-    let shared = std::env::var_os("MLC_SHARED_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-        PathBuf::from,
-    );
     let Ok((library, _)) = mlc_serve::ort_library::locate(None) else {
         eprintln!(
-            "compare bench skipped: no ONNX Runtime library (source .ci/setup.d/onnxruntime.sh)"
+            "compare bench stopped: no ONNX Runtime library (`source .ci/setup` installs it and sets ORT_DYLIB_PATH)"
         );
         return;
     };
-    if !shared.join("models/iris_logreg.onnx").is_file() {
-        eprintln!("compare bench skipped: no shared models (set MLC_SHARED_DIR)");
-        return;
-    }
     let seconds: f64 = std::env::var("MLC_BENCH_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -445,8 +441,17 @@ fn main() {
         .into_iter()
         .filter(|m| only.is_empty() || only.split(',').any(|o| o == m.name()))
         .collect();
+    let files: Vec<&str> = models.iter().map(|m| m.file()).collect();
+    let paths = match fixtures::models(&files) {
+        Ok(paths) => paths,
+        Err(missing) => {
+            eprintln!("compare bench stopped: {missing}");
+            return;
+        }
+    };
     // `MLC_BENCH_SECTIONS`: `table` (the full table), `pairs` (the batching goals as interleaved
-    // pairs, `MLC_BENCH_PAIRS` of them, default 5), `grpc`; default all.
+    // rounds of batching off and on, and direct runs for magika: `MLC_BENCH_PAIRS` rounds,
+    // default 5), `grpc`; default all.
     let sections_text =
         std::env::var("MLC_BENCH_SECTIONS").unwrap_or_else(|_| "table,pairs,grpc".to_owned());
     let sections: Vec<&str> = sections_text.split(',').collect();
@@ -459,8 +464,7 @@ fn main() {
     let env = mlc_serve::ort_library::init(&library).unwrap();
     let mut results: BTreeMap<(Model, usize, usize, System), Row> = BTreeMap::new();
 
-    for &model in &models {
-        let path = shared.join("models").join(model.file());
+    for (&model, path) in models.iter().zip(&paths) {
         let session = Arc::new(Mutex::new(
             Session::builder(&env)
                 .unwrap()
@@ -468,22 +472,23 @@ fn main() {
                 .unwrap()
                 .with_inter_threads(1)
                 .unwrap()
-                .commit_from_file(&path)
+                .commit_from_file(path)
                 .unwrap(),
         ));
-        let serve = start_mlc_serve(&library, &path, model.name(), &["--grpc-port", "0"]);
-        // Rows per batched run: 32 requests of 32 rows for iris; 8 for magika, whose cost per row
-        // rises past 8 rows on one thread (7.7 ms at 1-8 rows, 8.3 ms at 16, 8.6 ms at 32), so
-        // batch-32 magika requests run alone.
+        let serve = start_mlc_serve(&library, path, model.name(), &["--grpc-port", "0"]);
+        // Rows per batched run: 32 requests of 32 rows for iris; 2 for magika, whose cost per row
+        // rises past 2 rows on one thread (onnxruntime 1.32, 1 intra-op thread, 2 loaded cores:
+        // 8.3, 8.0, 8.5, 10.1 and 10.0 ms per row at 1, 2, 4, 8 and 16 rows), so a larger batch
+        // would cost throughput and batch-32 magika requests run alone.
         let max_batch = match model {
             Model::Iris => "1024",
-            Model::Magika => "8",
+            Model::Magika => "2",
         };
         // 5 ms is the delay `mlc build` emits by default; batching is adaptive, so it is only
         // an upper bound on how long a batch stays open while the session is busy.
         let batching = start_mlc_serve(
             &library,
-            &path,
+            path,
             model.name(),
             &[
                 "--max-batch-size",
@@ -510,7 +515,7 @@ fn main() {
             continue;
         }
         let peer_process = if peer {
-            start_peer(&path, model.name())
+            start_peer(path, model.name())
         } else {
             None
         };
@@ -642,7 +647,9 @@ fn main() {
         }
     }
     if !pair_results.is_empty() {
-        println!("\nadaptive batching goals, medians of {pair_count} interleaved pairs");
+        println!(
+            "\nadaptive batching goals, medians of {pair_count} interleaved rounds (ratios: median of the per-round ratios)"
+        );
         for line in &pair_results {
             println!("{line}");
         }
@@ -682,9 +689,11 @@ fn grpc_figures(serve: &Process, batching: &Process, window: Duration) -> Vec<St
     lines
 }
 
-/// The adaptive-batching goals for `model` at batch 1: iris with batching against without
-/// (concurrency 1 and 8: req/s >= 0.95x and p50 <= 1.10x; 32: req/s >= 2.5x), magika with
-/// batching against direct session runs (concurrency 1 and 32: req/s >= 0.95x).
+/// The adaptive-batching goals for `model` at batch 1, each from `count` interleaved rounds:
+/// iris with batching on against off (concurrency 1 and 8: req/s >= 0.95x and p50 <= 1.10x;
+/// 32: req/s >= 2.5x); magika with batching on against direct session runs (concurrency 1 and
+/// 32: req/s >= 0.95x), with batching off in the same rounds. Each setting also prints the
+/// session runs by requests per run of batching off and on.
 fn pair_goals(
     model: Model,
     session: &Arc<Mutex<Session>>,
@@ -694,62 +703,92 @@ fn pair_goals(
     window: Duration,
     count: usize,
 ) -> Vec<String> {
-    use pairs::{Side, pairs};
+    use pairs::{Side, rounds};
     let mut lines = Vec::new();
+    let runs = |r: &pairs::SideResult| {
+        r.runs
+            .as_ref()
+            .map_or_else(String::new, pairs::RunHistogram::render)
+    };
     match model {
         Model::Iris => {
             for c in CONCURRENCY {
-                let r = pairs(
-                    &Side::Serve(serve.addr),
-                    &Side::Serve(batching.addr),
+                let results = rounds(
+                    &[
+                        ("off", Side::Serve(serve.addr)),
+                        ("on", Side::Serve(batching.addr)),
+                    ],
                     model,
                     body,
                     c,
                     window,
                     count,
-                    "iris off vs on",
+                    "iris",
                 );
+                let [off, on] = results.as_slice() else {
+                    continue;
+                };
+                let (rate, p50) = (on.rate_ratio(off), on.p50_ratio(off));
                 let goal = if c == 32 {
                     format!(
-                        "req/s {:.3}x (target >= 2.5x) {}",
-                        r.rate_ratio,
-                        verdict(r.rate_ratio >= 2.5)
+                        "req/s {rate:.3}x (target >= 2.5x) {}, p50 {p50:.3}x",
+                        verdict(rate >= 2.5)
                     )
                 } else {
                     format!(
-                        "req/s {:.3}x (target >= 0.95x) {}, p50 {:.3}x (target <= 1.10x) {}",
-                        r.rate_ratio,
-                        verdict(r.rate_ratio >= 0.95),
-                        r.p50_ratio,
-                        verdict(r.p50_ratio <= 1.10)
+                        "req/s {rate:.3}x (target >= 0.95x) {}, p50 {p50:.3}x (target <= 1.10x) {}",
+                        verdict(rate >= 0.95),
+                        verdict(p50 <= 1.10)
                     )
                 };
                 lines.push(format!(
-                    "iris batch 1 conc {c:>2}: batching on / off: {goal}; medians off {:.0} req/s p50 {:.3} ms p99 {:.3} ms, on {:.0} req/s p50 {:.3} ms p99 {:.3} ms",
-                    r.a.0, r.a.1, r.a.2, r.b.0, r.b.1, r.b.2
+                    "iris batch 1 conc {c:>2}: batching on / off: {goal}\n    medians: off {:.0} req/s p50 {:.3} ms p99 {:.3} ms; on {:.0} req/s p50 {:.3} ms p99 {:.3} ms\n    runs off: {}\n    runs on:  {}",
+                    off.rate(),
+                    off.p50(),
+                    off.p99(),
+                    on.rate(),
+                    on.p50(),
+                    on.p99(),
+                    runs(off),
+                    runs(on),
                 ));
             }
         }
         Model::Magika => {
             for c in [1, 32] {
-                let r = pairs(
-                    &Side::Direct(session),
-                    &Side::Serve(batching.addr),
+                let results = rounds(
+                    &[
+                        ("direct", Side::Direct(session)),
+                        ("off", Side::Serve(serve.addr)),
+                        ("on", Side::Serve(batching.addr)),
+                    ],
                     model,
                     body,
                     c,
                     window,
                     count,
-                    "magika direct vs batching",
+                    "magika",
                 );
+                let [direct, off, on] = results.as_slice() else {
+                    continue;
+                };
+                let rate = on.rate_ratio(direct);
                 lines.push(format!(
-                    "magika batch 1 conc {c:>2}: mlc-serve with batching / direct: req/s {:.3}x (target >= 0.95x) {}; medians direct {:.1} req/s, mlc-serve {:.1} req/s p50 {:.2} ms p99 {:.2} ms",
-                    r.rate_ratio,
-                    verdict(r.rate_ratio >= 0.95),
-                    r.a.0,
-                    r.b.0,
-                    r.b.1,
-                    r.b.2
+                    "magika batch 1 conc {c:>2}: batching on / direct: req/s {rate:.3}x (target >= 0.95x) {}; off / direct {:.3}x; on / off: req/s {:.3}x, p50 {:.3}x\n    medians: direct {:.1} req/s p50 {:.2} ms; off {:.1} req/s p50 {:.2} ms p99 {:.2} ms; on {:.1} req/s p50 {:.2} ms p99 {:.2} ms\n    runs off: {}\n    runs on:  {}",
+                    verdict(rate >= 0.95),
+                    off.rate_ratio(direct),
+                    on.rate_ratio(off),
+                    on.p50_ratio(off),
+                    direct.rate(),
+                    direct.p50(),
+                    off.rate(),
+                    off.p50(),
+                    off.p99(),
+                    on.rate(),
+                    on.p50(),
+                    on.p99(),
+                    runs(off),
+                    runs(on),
                 ));
             }
         }

@@ -5,7 +5,10 @@
 //!    one keep-alive connection, one request at a time;
 //! 3. throughput with several connections, without and with dynamic batching.
 //!
-//! Run: `ORT_DYLIB_PATH=... cargo bench -p mlc-serve --bench overhead`
+//! Prerequisites: the ONNX Runtime library and `iris_logreg.onnx`, found as the tests find
+//! them (`source .ci/setup`); the bench names what is missing and stops.
+//!
+//! Run: `cargo bench -p mlc-serve --bench overhead`
 //! (`MLC_BENCH_SECONDS` sets the time per phase, default 3). Prints figures; asserts nothing.
 
 #![allow(
@@ -24,17 +27,21 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use ort::session::Session;
 use ort::value::Tensor;
 
 const ROW: [f32; 4] = [6.7, 3.0, 5.2, 2.3];
 
 fn main() {
-    let Some((library, model)) = fixtures() else {
-        eprintln!(
-            "overhead bench skipped: set ORT_DYLIB_PATH and MLC_SHARED_DIR (or install onnxruntime)"
-        );
-        return;
+    let (library, model) = match bench_fixtures() {
+        Ok(found) => found,
+        Err(missing) => {
+            eprintln!("overhead bench stopped: {missing}");
+            return;
+        }
     };
     let seconds: u64 = std::env::var("MLC_BENCH_SECONDS")
         .ok()
@@ -92,14 +99,16 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
-fn fixtures() -> Option<(PathBuf, PathBuf)> {
-    let shared = std::env::var_os("MLC_SHARED_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-        PathBuf::from,
-    );
-    let model = shared.join("models/iris_logreg.onnx");
-    let library = mlc_serve::ort_library::locate(None).ok()?.0;
-    model.is_file().then_some((library, model))
+/// The ONNX Runtime library and the iris model, or what is missing.
+fn bench_fixtures() -> Result<(PathBuf, PathBuf), String> {
+    let (library, _) = mlc_serve::ort_library::locate(None).map_err(|_| {
+        "no ONNX Runtime library (`source .ci/setup` installs it and sets ORT_DYLIB_PATH)"
+            .to_owned()
+    })?;
+    let model = fixtures::models(&["iris_logreg.onnx"])?
+        .pop()
+        .ok_or_else(|| "iris_logreg.onnx not found".to_owned())?;
+    Ok((library, model))
 }
 
 fn direct_runs(library: &Path, model: &Path, phase: Duration) -> Vec<Duration> {

@@ -217,7 +217,7 @@ pub(crate) fn serving_runtime(
         image: Some(image.to_owned()),
         args: Some(vec!["--config".into(), format!("{CONFIG_DIR}/config.yaml")]),
         ports: Some(pod::container_ports(
-            8080,
+            crate::model::plan::HTTP_PORT,
             runtime.grpc.then_some(crate::model::plan::GRPC_PORT),
         )),
         security_context: Some(pod::container_security(MLC_SERVE_USER)),

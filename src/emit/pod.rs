@@ -64,7 +64,7 @@ pub(crate) fn serving(model: &Model, mlc_serve_image: &str, grpc_port: Option<u1
         return Serving {
             image: (!kserve).then(|| mlc_serve_image.to_owned()),
             args: vec!["--config".into(), format!("{CONFIG_DIR}/config.yaml")],
-            port: 8080,
+            port: crate::model::plan::HTTP_PORT,
             grpc_port,
             ready: "/v2/health/ready".into(),
             live: "/v2/health/live".into(),

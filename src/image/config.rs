@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::model::Image;
 
 use super::onnxruntime::{ORT_VERSION, ORT_WHEEL_SHA256};
-use super::settings::{CONFIG_PATH, ImageInputs, ORT_LIBRARY_PATH, PATH, PORT, Settings, USER};
+use super::settings::{CONFIG_PATH, ImageInputs, ORT_LIBRARY_PATH, PATH, PORTS, Settings, USER};
 
 /// The entrypoint: the binary (found on `PATH`) and the mounted configuration.
 pub(crate) fn entrypoint() -> [&'static str; 3] {
@@ -21,9 +21,9 @@ pub(crate) fn env() -> [(&'static str, &'static str); 2] {
     [("PATH", PATH), ("ORT_DYLIB_PATH", ORT_LIBRARY_PATH)]
 }
 
-/// The exposed port as the OCI config writes it.
-pub(crate) fn exposed_port() -> String {
-    format!("{PORT}/tcp")
+/// The exposed ports as the OCI config and `EXPOSE` write them (`8080/tcp`), in [`PORTS`] order.
+pub(crate) fn exposed_ports() -> Vec<String> {
+    PORTS.iter().map(|port| format!("{port}/tcp")).collect()
 }
 
 /// The image labels: where the source comes from, which revision, which ONNX Runtime.
@@ -69,7 +69,10 @@ pub(crate) fn render(s: &Settings) -> Vec<u8> {
     let fragment = Fragment {
         entrypoint: entrypoint(),
         env: env().iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        exposed_ports: BTreeMap::from([(exposed_port(), serde_json::json!({}))]),
+        exposed_ports: exposed_ports()
+            .into_iter()
+            .map(|port| (port, serde_json::json!({})))
+            .collect(),
         labels: labels(s),
         user: USER,
     };
@@ -107,6 +110,7 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["User"], "65532:65532");
         assert_eq!(value["ExposedPorts"]["8080/tcp"], serde_json::json!({}));
+        assert_eq!(value["ExposedPorts"]["8081/tcp"], serde_json::json!({}));
         assert!(text.ends_with("}\n"));
     }
 }

@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::config::{entrypoint, env, exposed_port, labels};
+use super::config::{entrypoint, env, exposed_ports, labels};
 use super::onnxruntime::{
     ORT_LIBRARY, ORT_VERSION, ORT_WHEEL, ORT_WHEEL_PLATFORM, ORT_WHEEL_SHA256,
 };
@@ -107,7 +107,7 @@ COPY --from=onnxruntime /out/{ORT_LIBRARY} {ORT_LIBRARY_PATH}
     let _ = write!(
         f,
         "USER {USER}\nEXPOSE {}\nENTRYPOINT [{}]\n",
-        exposed_port(),
+        exposed_ports().join(" "),
         entry.join(", ")
     );
     f.into_bytes()
@@ -162,7 +162,7 @@ mod tests {
         let s = Settings::resolve("demo", &Image::default(), &ImageInputs::default());
         let text = String::from_utf8(containerfile(&s)).unwrap();
         assert!(text.contains("\nUSER 65532:65532\n"));
-        assert!(text.contains("\nEXPOSE 8080/tcp\n"));
+        assert!(text.contains("\nEXPOSE 8080/tcp 8081/tcp\n"));
         assert!(text.contains(
             "\nENTRYPOINT [\"mlc-serve\", \"--config\", \"/etc/mlc-serve/config.yaml\"]\n"
         ));

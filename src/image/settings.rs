@@ -29,8 +29,9 @@ pub const ORT_LIBRARY_PATH: &str = "/usr/local/lib/onnxruntime/libonnxruntime.so
 /// The numeric user and group the runtime runs as (DESIGN §8.16).
 pub const USER: &str = "65532:65532";
 
-/// The port `mlc-serve` listens on.
-pub(crate) const PORT: u16 = 8080;
+/// The ports the image exposes: every port an emitted runtime config serves, HTTP first, then
+/// OIP gRPC (opened everywhere except on Knative, which serves one container port).
+pub(crate) const PORTS: [u16; 2] = [crate::model::plan::HTTP_PORT, crate::model::plan::GRPC_PORT];
 
 /// The runtime configuration file, mounted from the `runtime` ConfigMap.
 pub(crate) const CONFIG_PATH: &str = "/etc/mlc-serve/config.yaml";

@@ -1,5 +1,5 @@
 //! The per-model dispatcher: takes jobs off the queue, forms batches, and runs each on a free
-//! session on a blocking thread.
+//! session, on that session's thread.
 //!
 //! Batching is adaptive: a job that arrives while a session is free runs at once, alone. Jobs
 //! wait only while every session is busy; meanwhile compatible ones gather in an open batch,
@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ort::session::Session;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::job::Job;
@@ -41,7 +42,7 @@ pub(crate) struct Runner {
 }
 
 impl Runner {
-    /// Runs `batch` on the session `permit` reserves, on a blocking thread.
+    /// Runs `batch` on the session `permit` reserves, on the session's thread.
     pub(crate) fn start(&self, permit: OwnedSemaphorePermit, mut batch: Vec<Job>) {
         let Self {
             pool,
@@ -56,9 +57,7 @@ impl Runner {
             metrics.queue_duration.observe(waited.as_secs_f64());
             metrics.stats.queue.add(waited);
         }
-        tokio::task::spawn_blocking(move || {
-            execute(&pool, &metadata, &metrics, permit, batch);
-        });
+        pool.submit(move |session| execute(session, &metadata, &metrics, permit, batch));
     }
 }
 
@@ -198,11 +197,11 @@ impl Pending {
     }
 }
 
-/// Runs one batch on the pooled session `permit` reserves, frees the session, then answers
+/// Runs one batch on `session` (the one `permit` reserves), frees the session, then answers
 /// every job: a caller sending its next request on the answer finds the session free. Runs on
-/// a blocking thread.
+/// the session's thread.
 fn execute(
-    pool: &SessionPool,
+    session: &mut Session,
     metadata: &ModelMetadata,
     metrics: &ModelMetrics,
     permit: OwnedSemaphorePermit,
@@ -210,9 +209,10 @@ fn execute(
 ) {
     let rows: usize = batch.iter().map(|j| j.rows.unwrap_or(1)).sum();
     let started = Instant::now();
-    let result = pool
-        .with_session(|session| run_batch(session, metadata, &mut batch))
-        .unwrap_or_else(|| Err(ApiError::internal("the inference run failed unexpectedly")));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_batch(session, metadata, &mut batch)
+    }))
+    .unwrap_or_else(|_| Err(ApiError::internal("the inference run failed unexpectedly")));
     drop(permit);
     let took = started.elapsed();
     metrics.stats.record_run(rows, took);

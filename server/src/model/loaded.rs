@@ -150,7 +150,7 @@ pub fn load(
     let (sender, receiver) = mpsc::unbounded_channel();
     let queue_capacity = queue_depth.max(1);
     let runner = Runner {
-        pool: Arc::new(SessionPool::new(sessions)),
+        pool: Arc::new(SessionPool::new(sessions, &config.name)?),
         metadata: Arc::clone(&metadata),
         metrics,
     };

@@ -4,8 +4,8 @@
 //! A request's tensors are checked against the [`ModelMetadata`] and take a place in the model's
 //! bounded queue. When a session is free and nothing waits, the request runs at once; otherwise
 //! the dispatcher (`batcher`) groups waiting compatible requests into one batch (when the model
-//! can batch) until a session frees up. Batches run on a session of the pool on a blocking
-//! thread and are split back to each caller.
+//! can batch) until a session frees up. Batches run on a session of the pool, on that
+//! session's own thread, and are split back to each caller.
 
 mod batcher;
 mod job;

@@ -1,26 +1,58 @@
-//! [`SessionPool`]: the ONNX Runtime sessions of one model. `Session::run` needs `&mut`, so each
-//! run takes a session out of the pool and puts it back; a semaphore counts the free ones.
+//! [`SessionPool`]: the ONNX Runtime sessions of one model, each owned by its own long-lived
+//! thread. A semaphore counts the free sessions; a run reserves one ([`SessionPool::reserve`])
+//! and is handed to the threads ([`SessionPool::submit`]), one of which runs it on its session.
+//!
+//! Dedicated threads rather than Tokio's blocking pool: what ONNX Runtime keeps per calling
+//! thread (MLAS working buffers, the allocator's per-thread arenas) then exists once per
+//! session, instead of once per blocking thread that happened to run a batch, so the memory of
+//! a loaded server does not grow with load; and a session always runs on a warm thread.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, mpsc};
 
 use ort::session::Session;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Sessions of one model and a permit per free session.
+/// A run on some session of the pool.
+type Work = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// Sessions of one model, their threads, and a permit per free session.
 #[derive(Debug)]
 pub(crate) struct SessionPool {
-    sessions: Mutex<Vec<Session>>,
+    /// To the session threads; dropping it ends them once the queued runs are done.
+    work: Mutex<mpsc::Sender<Work>>,
     permits: Arc<Semaphore>,
 }
 
 impl SessionPool {
-    /// A pool holding `sessions`.
-    pub(crate) fn new(sessions: Vec<Session>) -> Self {
+    /// A pool holding `sessions`, each on its own thread (`model` names it in an error).
+    pub(crate) fn new(sessions: Vec<Session>, model: &str) -> Result<Self, String> {
         let permits = Arc::new(Semaphore::new(sessions.len()));
-        Self {
-            sessions: Mutex::new(sessions),
-            permits,
+        let (sender, receiver) = mpsc::channel::<Work>();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for (index, mut session) in sessions.into_iter().enumerate() {
+            let receiver = Arc::clone(&receiver);
+            std::thread::Builder::new()
+                .name(format!("session-{index}"))
+                .spawn(move || {
+                    loop {
+                        let next = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(work) = next else { return };
+                        // A panicking run (reported by the closure) keeps the thread and
+                        // its session.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            work(&mut session);
+                        }));
+                    }
+                })
+                .map_err(|e| format!("model `{model}`: cannot start a session thread: {e}"))?;
         }
+        Ok(Self {
+            work: Mutex::new(sender),
+            permits,
+        })
     }
 
     /// Waits until a session is free; the permit reserves it.
@@ -33,15 +65,12 @@ impl SessionPool {
         Arc::clone(&self.permits).try_acquire_owned().ok()
     }
 
-    /// Runs `f` on a free session (a permit from [`Self::reserve`] guarantees one), then puts
-    /// the session back, even when `f` panics. Call from a blocking thread. `None` when no
-    /// session was free or `f` panicked.
-    pub(crate) fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> R) -> Option<R> {
-        let mut session = self.sessions.lock().ok()?.pop()?;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut session)));
-        if let Ok(mut sessions) = self.sessions.lock() {
-            sessions.push(session);
+    /// Hands `f` to the session threads (a permit from [`Self::reserve`] guarantees that one
+    /// is free or about to be). When the threads are gone `f` is dropped, and with it the
+    /// replies it would have sent: its callers see their requests dropped.
+    pub(crate) fn submit(&self, f: impl FnOnce(&mut Session) + Send + 'static) {
+        if let Ok(sender) = self.work.lock() {
+            let _ = sender.send(Box::new(f));
         }
-        result.ok()
     }
 }

@@ -55,3 +55,10 @@ pub(crate) fn rss_kib(pid: u32) -> (u64, u64) {
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
+
+/// Resets the peak resident set (`VmHWM`) of process `pid` to its current size (Linux
+/// `clear_refs`), so a later [`rss_kib`] peak covers only what happened since.
+pub(crate) fn reset_peak_rss(pid: u32) {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
+        .unwrap_or_else(|e| panic!("cannot reset the peak RSS of process {pid}: {e}"));
+}

@@ -23,7 +23,7 @@ pub use monitoring::{
     Alert, Dashboard, ENV_LABEL, MODEL_LABEL, MonitoringPlan, Scrape, plan_monitoring,
 };
 pub use names::{DerivedName, PredictorNames, Workload};
-pub use runtime_config::{GRPC_PORT, RuntimeConfig};
+pub use runtime_config::{GRPC_PORT, HTTP_PORT, RuntimeConfig};
 pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 pub(crate) use shared::plan_clusters;

@@ -20,8 +20,12 @@ pub struct RuntimeConfig {
     text: OnceLock<String>,
 }
 
-/// The port of mlc-serve's OIP gRPC service, beside HTTP on 8080 (KServe names the predictor
-/// Service's ports after the container's, the first one `http`).
+/// The port of mlc-serve's HTTP API (OIP REST, health, `/metrics`) in every emitted runtime
+/// config; the container ports, the probes and the image's `EXPOSE` use it.
+pub const HTTP_PORT: u16 = 8080;
+
+/// The port of mlc-serve's OIP gRPC service, beside HTTP on [`HTTP_PORT`] (KServe names the
+/// predictor Service's ports after the container's, the first one `http`); the image exposes it.
 pub const GRPC_PORT: u16 = 8081;
 
 /// How long mlc-serve keeps serving after SIGTERM before it refuses new requests.
@@ -42,6 +46,7 @@ impl RuntimeConfig {
         };
         let config = Config {
             server: ServerConfig {
+                port: HTTP_PORT,
                 // Knative serves one container port only; elsewhere OIP gRPC beside HTTP.
                 grpc_port: (model.serve.value != ServeTarget::KserveKnative).then_some(GRPC_PORT),
                 // Kubernetes keeps routing to a terminating pod for a moment: keep serving
