@@ -55,22 +55,6 @@ fn chroot() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The ONNX Runtime library: `ORT_DYLIB_PATH`, else the installed `onnxruntime` wheel's.
-fn ort_library() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from) {
-        return path.is_file().then_some(path);
-    }
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import onnxruntime, os; print(os.path.join(os.path.dirname(onnxruntime.__file__), 'capi', 'libonnxruntime.so.' + onnxruntime.__version__))",
-        ])
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    (out.status.success() && path.is_file()).then_some(path)
-}
-
 /// Builds the release `mlc-serve` in this test's target directory (a no-op when up to date).
 fn release_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable");
@@ -183,7 +167,7 @@ fn unpacked_image_serves_under_chroot() {
     let Some(chroot) = chroot() else {
         return unavailable("chroot is not installed");
     };
-    let Some(ort) = ort_library() else {
+    let Some(ort) = support::ort_library() else {
         return unavailable("no ONNX Runtime library (ORT_DYLIB_PATH, .ci/setup)");
     };
     let binary = release_binary();

@@ -219,7 +219,7 @@ fn prometheus_scraping_mlc_serve_as_emitted_sees_the_injected_latency_and_errors
         );
         return;
     };
-    let Some(ort) = live::ort_library() else {
+    let Some(ort) = support::ort_library() else {
         support::skip("ONNX Runtime library not found (`source .ci/setup` sets ORT_DYLIB_PATH)");
         return;
     };

@@ -74,22 +74,6 @@ pub fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
     }
 }
 
-/// The ONNX Runtime library: `ORT_DYLIB_PATH` (set by `.ci/setup`), else the Python package's.
-pub fn ort_library() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from) {
-        return path.is_file().then_some(path);
-    }
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import onnxruntime, os; print(os.path.join(os.path.dirname(onnxruntime.__file__), 'capi', 'libonnxruntime.so.' + onnxruntime.__version__))",
-        ])
-        .output()
-        .ok()?;
-    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    (out.status.success() && path.is_file()).then_some(path)
-}
-
 /// Builds `mlc-serve` in this test's target directory (a no-op when up to date).
 pub fn mlc_serve() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
