@@ -1,14 +1,26 @@
 //! Canonical YAML, the one writer of every YAML byte mlc writes: keys sorted (the JSON
 //! value's maps are ordered), two-space indent, YAML 1.1-ambiguous strings quoted
 //! (DESIGN §8.6), trailing newline. Files with a fixed key order (the lock file, the
-//! device-plugin config) go through [`to_yaml_ordered`] with the same settings.
+//! device-plugin config) go through [`to_yaml_ordered`] with the same settings. Objects are
+//! written by the fast writer of `writer.rs`, held byte-identical to this reference.
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::Value;
 
-/// Renders one document.
+/// Renders one document: the fast writer (`writer.rs`), or the reference writer where the
+/// fast one cannot prove its spelling; both give the same bytes.
 pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::with_capacity(2048);
+    match super::writer::write_document(value, &mut out) {
+        Ok(()) => out,
+        Err(super::writer::Fallback) => reference(value),
+    }
+}
+
+/// Renders one document with the reference writer (serde-saphyr) only: what [`to_yaml`]
+/// must equal byte for byte.
+pub fn reference(value: &Value) -> String {
     to_yaml_ordered(value)
 }
 
