@@ -145,11 +145,15 @@ fn measure_build(models: usize, runs: usize) {
         let (objs, _) = mlc::emit::emit(&project, &options);
         assert!(mlc::driver::validate_objects(&objs).is_empty());
         let t3 = Instant::now();
-        let tree = mlc::render::tree::build(&project, &objs, &sources, Vec::new());
+        objects = objs.len();
+        let mut rendered: Vec<_> = objs
+            .into_iter()
+            .map(|o| mlc::render::Rendered::of(o, true))
+            .collect();
+        let tree = mlc::render::tree::build(&project, &mut rendered, &sources, Vec::new());
         let t4 = Instant::now();
         mlc::render::write::write_tree(&out, &tree).unwrap();
         let t5 = Instant::now();
-        objects = objs.len();
         stages.push([t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t5 - t0]);
     }
     let median = |k: usize| {

@@ -11,7 +11,6 @@
 //! - `workload.rs`: one scaler per workload (E0415), GPU placement only with GPU requests
 //!   (E0416).
 
-mod emitted;
 mod hpa;
 mod keda;
 mod kserve;
@@ -19,7 +18,7 @@ mod workload;
 
 use serde_json::Value;
 
-pub use emitted::check_emitted;
+pub use workload::{Scaler, check_scalers, scaler_of};
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,22 +42,38 @@ pub struct Violation {
 pub fn check(objects: &[&Value]) -> Vec<Violation> {
     let mut out = Vec::new();
     for (index, object) in objects.iter().enumerate() {
-        let mut found = Found {
-            object: index,
-            out: &mut out,
-        };
-        match kind_of(object) {
-            ("serving.kserve.io/v1beta1", "InferenceService") => kserve::check(object, &mut found),
-            ("keda.sh/v1alpha1", "ScaledObject") => {
-                keda::check(object, &mut found);
-                hpa::check_scaled_object(object, &mut found);
-            }
-            ("autoscaling/v2", "HorizontalPodAutoscaler") => hpa::check(object, &mut found),
-            _ => {}
-        }
-        workload::check_pods(object, &mut found);
+        out.extend(check_object(index, object));
     }
-    workload::check_scalers(objects, &mut out);
+    let scalers: Vec<(usize, Scaler)> = objects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| scaler_of(o).map(|s| (i, s)))
+        .collect();
+    let refs: Vec<(usize, &Scaler)> = scalers.iter().map(|(i, s)| (*i, s)).collect();
+    out.extend(check_scalers(&refs));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The rules that read one object alone (every rule but one scaler per workload), its
+/// violations numbered `index`, sorted.
+pub fn check_object(index: usize, object: &Value) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let mut found = Found {
+        object: index,
+        out: &mut out,
+    };
+    match kind_of(object) {
+        ("serving.kserve.io/v1beta1", "InferenceService") => kserve::check(object, &mut found),
+        ("keda.sh/v1alpha1", "ScaledObject") => {
+            keda::check(object, &mut found);
+            hpa::check_scaled_object(object, &mut found);
+        }
+        ("autoscaling/v2", "HorizontalPodAutoscaler") => hpa::check(object, &mut found),
+        _ => {}
+    }
+    workload::check_pods(object, &mut found);
     out.sort();
     out.dedup();
     out

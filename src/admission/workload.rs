@@ -1,6 +1,8 @@
 //! Rules about workloads: one scaler per workload (KEDA's webhook, facts k8s-ml-facts §3.4,
 //! DESIGN §8.7) and GPU placement only for pods that request GPUs (integration facts §1.10).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::{Found, Violation, annotation, escape, kind_of, name, namespace, text_at};
@@ -8,28 +10,31 @@ use super::{Found, Violation, annotation, escape, kind_of, name, namespace, text
 const SCALER_SOURCE: &str = "KEDA v2.20 webhook, verifyHpas and verifyScaledObjects (scaledobject_webhook.go); KServe creates the HPA or ScaledObject of classes hpa and keda; facts k8s-ml-facts §3.4, §1.4";
 const GPU_SOURCE: &str = "GPU nodes are tainted nvidia.com/gpu and labelled by GPU Feature Discovery; a CPU-only pod gets no GPU toleration or placement; facts integration-facts §1.10, §1.7";
 
-/// A scaler of one workload.
-struct Scaler<'a> {
-    object: usize,
+/// A scaler of one workload: what the one-scaler rule needs of an object, kept when the
+/// object itself is not (a build drops each object once it is written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scaler {
     /// The scaler object's own name.
-    own: &'a str,
+    own: String,
     pointer: String,
     what: String,
-    target: (&'a str, String, String),
+    /// Namespace, kind and name of the workload it scales.
+    target: (String, String, String),
     /// The HPA name a ScaledObject takes over (`transfer-hpa-ownership`).
-    adopts: Option<&'a str>,
+    adopts: Option<String>,
     /// An HPA exempted from KEDA's check.
     exempt: bool,
     /// Whether it is an HPA (KEDA's rule pairs a ScaledObject with HPAs and ScaledObjects).
     hpa: bool,
 }
 
-fn scaler_of(index: usize, object: &Value) -> Option<Scaler<'_>> {
-    let ns = namespace(object);
+/// The scaler `object` is, if it is one (an HPA, a ScaledObject, or an InferenceService
+/// whose class makes KServe create one).
+pub fn scaler_of(object: &Value) -> Option<Scaler> {
+    let ns = namespace(object).to_owned();
     match kind_of(object) {
         ("autoscaling/v2", "HorizontalPodAutoscaler") => Some(Scaler {
-            object: index,
-            own: name(object),
+            own: name(object).to_owned(),
             pointer: "/spec/scaleTargetRef".into(),
             what: format!("HorizontalPodAutoscaler `{}`", name(object)),
             target: (
@@ -44,8 +49,7 @@ fn scaler_of(index: usize, object: &Value) -> Option<Scaler<'_>> {
             hpa: true,
         }),
         ("keda.sh/v1alpha1", "ScaledObject") => Some(Scaler {
-            object: index,
-            own: name(object),
+            own: name(object).to_owned(),
             pointer: "/spec/scaleTargetRef".into(),
             what: format!("ScaledObject `{}`", name(object)),
             target: (
@@ -58,7 +62,8 @@ fn scaler_of(index: usize, object: &Value) -> Option<Scaler<'_>> {
             adopts: (annotation(object, "scaledobject.keda.sh/transfer-hpa-ownership")
                 == Some("true"))
             .then(|| text_at(object, "/spec/advanced/horizontalPodAutoscalerConfig/name"))
-            .flatten(),
+            .flatten()
+            .map(str::to_owned),
             exempt: false,
             hpa: false,
         }),
@@ -76,8 +81,7 @@ fn scaler_of(index: usize, object: &Value) -> Option<Scaler<'_>> {
                 None => format!("{}-predictor", name(object)),
             };
             Some(Scaler {
-                object: index,
-                own: name(object),
+                own: name(object).to_owned(),
                 pointer: format!(
                     "/metadata/annotations/{}",
                     escape("serving.kserve.io/autoscalerClass")
@@ -102,29 +106,38 @@ fn scaler_of(index: usize, object: &Value) -> Option<Scaler<'_>> {
 }
 
 /// Whether KEDA or the cluster would refuse `b` for scaling what `a` already scales.
-fn conflict(a: &Scaler<'_>, b: &Scaler<'_>) -> bool {
+fn conflict(a: &Scaler, b: &Scaler) -> bool {
     if a.target != b.target {
         return false;
     }
-    let taken_over = |so: &Scaler<'_>, hpa: &Scaler<'_>| {
-        !so.hpa && hpa.hpa && (hpa.exempt || so.adopts == Some(hpa.own))
+    let taken_over = |so: &Scaler, hpa: &Scaler| {
+        !so.hpa && hpa.hpa && (hpa.exempt || so.adopts.as_deref() == Some(hpa.own.as_str()))
     };
     !(taken_over(a, b) || taken_over(b, a))
 }
 
-pub(super) fn check_scalers(objects: &[&Value], out: &mut Vec<Violation>) {
-    let scalers: Vec<Scaler<'_>> = objects
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| scaler_of(i, o))
-        .collect();
-    for (i, later) in scalers.iter().enumerate() {
-        let Some(first) = scalers[..i].iter().find(|s| conflict(s, later)) else {
+/// E0415 for every scaler of a workload an earlier one already scales; `scalers` are
+/// (object index, scaler) in object order.
+pub fn check_scalers(scalers: &[(usize, &Scaler)]) -> Vec<Violation> {
+    // Only scalers of the same target can conflict: group them (in object order), so a
+    // fleet of thousands of workloads costs one pass, not a comparison of every pair.
+    let mut by_target: BTreeMap<&(String, String, String), Vec<&Scaler>> = BTreeMap::new();
+    for (_, s) in scalers {
+        by_target.entry(&s.target).or_default().push(s);
+    }
+    let mut out = Vec::new();
+    for (object, later) in scalers {
+        let group = by_target.get(&later.target).map_or(&[][..], Vec::as_slice);
+        let at = group
+            .iter()
+            .position(|s| std::ptr::eq(*s, *later))
+            .unwrap_or(0);
+        let Some(first) = group[..at].iter().find(|s| conflict(s, later)) else {
             continue;
         };
         let (_, kind, target) = &later.target;
         out.push(Violation {
-            object: later.object,
+            object: *object,
             pointer: later.pointer.clone(),
             code: "E0415",
             message: format!(
@@ -135,6 +148,7 @@ pub(super) fn check_scalers(objects: &[&Value], out: &mut Vec<Violation>) {
             source: SCALER_SOURCE,
         });
     }
+    out
 }
 
 /// The pod specs of an object, as JSON pointers.

@@ -1,5 +1,6 @@
 //! `mlc build`: compile a project into the manifest tree, or print one environment.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -8,7 +9,7 @@ use super::output::{ExitStatus, GlobalArgs, OutputFormat, print_diagnostics_to, 
 use crate::driver;
 use crate::emit::Scope;
 use crate::image::ImageInputs;
-use crate::render::{write, yaml};
+use crate::render::write;
 
 /// Build every environment's manifests into `manifests/` (replaced atomically), or print one
 /// environment's objects with `--stdout`.
@@ -73,7 +74,7 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
     };
     let mut built = driver::build(&args.path, &inputs);
     if let Some(list) = &args.kube_api_versions {
-        let missing = missing_apis(list, &built.objects);
+        let missing = missing_apis(list, &built.rendered);
         for (api, kinds) in missing {
             built.checked.diagnostics.push(
                 crate::diagnostics::Diagnostic::warning(
@@ -116,13 +117,13 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
                 }
             }
         };
-        let values: Vec<&serde_json::Value> = built
-            .objects
+        let paths: Vec<&str> = built
+            .rendered
             .iter()
             .filter(|o| o.scope == scope)
-            .map(|o| &o.value)
+            .map(|o| o.path.as_str())
             .collect();
-        if values.is_empty() {
+        if paths.is_empty() {
             let (what, name, known) = match &scope {
                 Scope::Env(e) => (
                     "environment",
@@ -145,7 +146,20 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
             ));
             return ExitStatus::Failure;
         }
-        stdout(&yaml::to_stream(values));
+        // The documents as the tree holds them: written once, streamed out without
+        // joining them into one more copy.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        for path in paths {
+            let bytes = tree.files.get(path).map_or(&[][..], Vec::as_slice);
+            if out
+                .write_all(b"---\n")
+                .and_then(|()| out.write_all(bytes))
+                .is_err()
+            {
+                break;
+            }
+        }
+        let _ = out.flush();
         return ExitStatus::Success;
     }
 
@@ -197,7 +211,7 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
 
 /// The group/versions the objects need that `list` (Argo CD's `KUBE_API_VERSIONS`) lacks,
 /// with the kinds that need each. Core and built-in groups are not checked.
-fn missing_apis(list: &str, objects: &[crate::emit::Object]) -> Vec<(String, Vec<String>)> {
+fn missing_apis(list: &str, objects: &[crate::render::Rendered]) -> Vec<(String, Vec<String>)> {
     let served: std::collections::BTreeSet<&str> = list
         .split(',')
         .map(str::trim)
@@ -206,12 +220,12 @@ fn missing_apis(list: &str, objects: &[crate::emit::Object]) -> Vec<(String, Vec
     let mut needed: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
         std::collections::BTreeMap::new();
     for o in objects {
-        let api = o.api_version();
+        let api = o.api_version.as_str();
         if api.starts_with("serving.kserve.io/") || api.starts_with("keda.sh/") {
             needed
                 .entry(api.to_owned())
                 .or_default()
-                .insert(o.kind().to_owned());
+                .insert(o.kind.clone());
         }
     }
     needed
@@ -233,14 +247,15 @@ mod tests {
     use crate::emit::{Object, Scope};
     use crate::source::{FileId, Span};
 
-    fn object(api: &str, kind: &str) -> Object {
-        Object {
+    fn object(api: &str, kind: &str) -> crate::render::Rendered {
+        let object = Object {
             scope: Scope::Env("prod".into()),
             file: "m/x.yaml".into(),
             value: serde_json::json!({"apiVersion": api, "kind": kind, "metadata": {"name": "m"}}),
             span: Span::new(FileId(0), 0, 0),
             origin: crate::model::plan::Origin::default(),
-        }
+        };
+        crate::render::Rendered::of(object, false)
     }
 
     #[test]

@@ -44,20 +44,35 @@ pub struct EmitOptions {
     pub mlc_serve_image: String,
 }
 
-/// Emits every object of `project`.
+/// Emits every object of `project`, sorted by output path.
 pub fn emit(project: &Project, options: &EmitOptions) -> (Vec<Object>, Diagnostics) {
+    let (units, diags) = emit_units(project, options, &|objects| objects);
+    let mut objects: Vec<Object> = units.into_iter().flatten().collect();
+    objects.sort_by_cached_key(Object::path);
+    (objects, diags)
+}
+
+/// Emits every object of `project` unit by unit (one model in one environment, an
+/// environment's shared objects, a cluster's objects), handing each unit to `each` on the
+/// worker thread that made it, so a caller can reduce objects to what it keeps (bytes, a
+/// summary) while the next unit is being made. The results come in a stable order (by
+/// environment, then model; clusters last), whatever the thread count.
+pub fn emit_units<R: Send>(
+    project: &Project,
+    options: &EmitOptions,
+    each: &(dyn Fn(Vec<Object>) -> R + Sync),
+) -> (Vec<R>, Diagnostics) {
     let envs: Vec<&Environment> = project.environments.values().collect();
-    let per_env: Vec<(Vec<Object>, Diagnostics)> = envs
+    let per_env: Vec<(Vec<R>, Diagnostics)> = envs
         .par_iter()
-        .map(|env| per_env::emit_env(project, env, options))
+        .map(|env| per_env::emit_env(project, env, options, each))
         .collect();
-    let mut objects = Vec::new();
+    let mut units = Vec::new();
     let mut diags = Diagnostics::default();
-    for (o, d) in per_env {
-        objects.extend(o);
+    for (u, d) in per_env {
+        units.extend(u);
         diags.extend(d);
     }
-    objects.extend(per_cluster::emit_clusters(project));
-    objects.sort_by_key(Object::path);
-    (objects, diags)
+    units.push(each(per_cluster::emit_clusters(project)));
+    (units, diags)
 }

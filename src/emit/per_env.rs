@@ -11,12 +11,14 @@ use crate::diagnostics::Diagnostics;
 use crate::model::plan::{Origin, Plan};
 use crate::model::{Environment, Model, Project};
 
-/// Every object of environment `env`.
-pub(super) fn emit_env(
+/// Every object of environment `env`, in units handed to `each` (the shared objects, then
+/// each model's, made in parallel).
+pub(super) fn emit_env<R: Send>(
     project: &Project,
     env: &Environment,
     options: &EmitOptions,
-) -> (Vec<Object>, Diagnostics) {
+    each: &(dyn Fn(Vec<Object>) -> R + Sync),
+) -> (Vec<R>, Diagnostics) {
     let mut objects = Vec::new();
     let mut diags = Diagnostics::default();
     let scope = Scope::Env(env.name.value.clone());
@@ -53,16 +55,23 @@ pub(super) fn emit_env(
         });
     }
     let models: Vec<(&Model, &Plan)> = env.planned().collect();
-    let per_model: Vec<(Vec<Object>, Diagnostics)> = models
+    let per_model: Vec<(R, Diagnostics)> = models
         .par_iter()
-        .map(|(model, plan)| emit_model(project, model, plan, options))
+        .map(|(model, plan)| {
+            let (mut model_objects, d) = emit_model(project, model, plan, options);
+            for o in &mut model_objects {
+                o.scope = scope.clone();
+            }
+            (each(model_objects), d)
+        })
         .collect();
-    for (mut model_objects, d) in per_model {
-        diags.extend(d);
-        objects.append(&mut model_objects);
-    }
     for o in &mut objects {
         o.scope = scope.clone();
     }
-    (objects, diags)
+    let mut units = vec![each(objects)];
+    for (unit, d) in per_model {
+        diags.extend(d);
+        units.push(unit);
+    }
+    (units, diags)
 }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::Rendered;
 use crate::canonical::digest::sha256_hex;
-use crate::canonical::yaml::{OrderedMap, to_yaml, to_yaml_ordered};
-use crate::emit::{Object, Scope};
+use crate::canonical::yaml::{OrderedMap, to_yaml_ordered};
+use crate::emit::Scope;
 use crate::model::Project;
 use crate::source::SourceMap;
 
@@ -35,41 +36,44 @@ fn kustomization(resources: &BTreeSet<String>) -> String {
     })
 }
 
-/// Builds the whole tree from the emitted objects and the extra files (image spec).
+/// Builds the whole tree from the written objects (their bytes are moved into it) and the
+/// extra files (image spec).
 pub fn build(
     project: &Project,
-    objects: &[Object],
+    rendered: &mut [Rendered],
     sources: &SourceMap,
     extra: Vec<(String, Vec<u8>)>,
 ) -> Tree {
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut digests: BTreeMap<String, String> = BTreeMap::new();
     let mut dirs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let rendered: Vec<(String, Vec<u8>)> = {
-        use rayon::prelude::*;
-        objects
-            .par_iter()
-            .map(|o| (o.path(), to_yaml(&o.value).into_bytes()))
-            .collect()
-    };
-    files.extend(rendered);
-    for o in objects {
-        let dir = match &o.scope {
+    for r in rendered.iter_mut() {
+        let dir = match &r.scope {
             Scope::Cluster(c) => format!("clusters/{c}"),
             Scope::Env(e) => format!("envs/{e}"),
         };
-        dirs.entry(dir).or_default().insert(o.file.clone());
+        dirs.entry(dir).or_default().insert(r.file.clone());
+        files.insert(r.path.clone(), std::mem::take(&mut r.bytes));
+        digests.insert(r.path.clone(), r.sha256.clone());
     }
     for env in project.environments.keys() {
         dirs.entry(format!("envs/{env}")).or_default();
     }
-    for (dir, resources) in &dirs {
-        files.insert(
-            format!("{dir}/kustomization.yaml"),
-            kustomization(resources).into_bytes(),
-        );
+    let mut others: Vec<(String, Vec<u8>)> = dirs
+        .iter()
+        .map(|(dir, resources)| {
+            (
+                format!("{dir}/kustomization.yaml"),
+                kustomization(resources).into_bytes(),
+            )
+        })
+        .collect();
+    others.extend(extra);
+    for (path, bytes) in others {
+        digests.insert(path.clone(), sha256_hex(&bytes));
+        files.insert(path, bytes);
     }
-    files.extend(extra);
-    let lock = lock_file(project, sources, &files);
+    let lock = lock_file(project, sources, &digests);
     files.insert("mlc.lock".into(), lock.into_bytes());
     Tree { files }
 }
@@ -95,11 +99,7 @@ struct LockedArtifact {
 /// `mlc.lock`: the sha256 of every input file, each declared artifact digest (each model,
 /// then its canaries as `<model>/<canary>`), every output file, and the mlc version. Same
 /// inputs, same lock.
-fn lock_file(
-    project: &Project,
-    sources: &SourceMap,
-    outputs: &BTreeMap<String, Vec<u8>>,
-) -> String {
+fn lock_file(project: &Project, sources: &SourceMap, outputs: &BTreeMap<String, String>) -> String {
     let inputs = sources
         .iter()
         .map(|(_, f)| (f.name.as_str(), sha256_hex(f.text.as_bytes())))
@@ -132,7 +132,7 @@ fn lock_file(
         outputs: OrderedMap(
             outputs
                 .iter()
-                .map(|(path, bytes)| (path.as_str(), sha256_hex(bytes)))
+                .map(|(path, digest)| (path.as_str(), digest.clone()))
                 .collect(),
         ),
     };

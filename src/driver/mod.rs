@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod back;
+
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -28,8 +30,9 @@ pub struct Checked {
     pub diagnostics: Diagnostics,
     /// The resolved project, when every stage passed.
     pub project: Option<Project>,
-    /// Every emitted object, in output order (empty when a stage before emission failed).
-    pub objects: Vec<crate::emit::Object>,
+    /// Every emitted object as the back end keeps it, in output order (empty when a stage
+    /// failed; without bytes for a check, which writes nothing).
+    pub rendered: Vec<crate::render::Rendered>,
 }
 
 /// Walks up from `path` (a file or directory) to the directory holding `mlc.kdl`.
@@ -199,8 +202,8 @@ pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diag
 pub struct Built {
     /// The check of the sources (diagnostics of every stage end up here).
     pub checked: Checked,
-    /// Every emitted object, in output order (empty on errors).
-    pub objects: Vec<crate::emit::Object>,
+    /// Every emitted object, in output order (empty on errors); its bytes are in `tree`.
+    pub rendered: Vec<crate::render::Rendered>,
     /// The whole output tree (`None` on errors).
     pub tree: Option<crate::render::tree::Tree>,
 }
@@ -208,90 +211,55 @@ pub struct Built {
 /// Checks, emits and renders the project around `path`, with the image inputs given by
 /// flags (nothing is written).
 pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
-    let mut checked = check_with(path, inputs);
-    let objects = std::mem::take(&mut checked.objects);
+    let mut checked = check_front(path);
+    emit_checked(&mut checked, inputs, true);
+    into_built(checked, inputs)
+}
+
+/// The tree of a checked project whose objects were written.
+fn into_built(mut checked: Checked, inputs: &crate::image::ImageInputs) -> Built {
+    let mut rendered = std::mem::take(&mut checked.rendered);
     let tree = checked.project.as_ref().map(|project| {
         let files = crate::image::spec_files(project, inputs);
-        crate::render::tree::build(project, &objects, &checked.sources, files)
+        crate::render::tree::build(project, &mut rendered, &checked.sources, files)
     });
     Built {
-        objects: if tree.is_some() { objects } else { Vec::new() },
+        rendered: if tree.is_some() { rendered } else { Vec::new() },
         checked,
         tree,
     }
 }
 
-/// Emits the checked project in memory and validates every object against its schema,
-/// adding the diagnostics; on errors the project and objects are dropped.
-fn emit_checked(checked: &mut Checked, inputs: &crate::image::ImageInputs) {
+/// Emits the checked project, checks every object against its schema and the admission
+/// rules and (when `write`) writes it to bytes, streamed per model (`back.rs`), adding the
+/// diagnostics; on errors the project and objects are dropped.
+fn emit_checked(checked: &mut Checked, inputs: &crate::image::ImageInputs, write: bool) {
     let Some(project) = checked.project.as_ref() else {
         return;
     };
     let options = crate::emit::EmitOptions {
         mlc_serve_image: crate::image::image_ref(project, inputs),
     };
-    let (objects, diags) = crate::emit::emit(project, &options);
-    checked.diagnostics.extend(diags);
+    let back = back::run(project, &options, write);
+    checked.diagnostics.extend(back.diagnostics);
     checked
         .diagnostics
         .extend(crate::image::revision_warning(project, inputs));
-    checked.diagnostics.extend(validate_objects(&objects));
-    checked
-        .diagnostics
-        .extend(crate::admission::check_emitted(&objects));
     checked.diagnostics.sort();
     if checked.diagnostics.has_errors() {
         checked.project = None;
     } else {
-        checked.objects = objects;
+        checked.rendered = back.rendered;
     }
 }
 
 /// Validates every emitted object against its embedded schema (in parallel; each kind's
-/// validator is compiled on first use). A failure on an object a `patch` changed points at
-/// that patch, wherever it was written (an environment's override included); otherwise it
-/// is an mlc bug.
+/// validator is compiled on first use): `E0401` for each failure.
 pub fn validate_objects(objects: &[crate::emit::Object]) -> Diagnostics {
-    use crate::schema::ValidateError;
     let schemas = crate::schema::embedded();
     let failures: Vec<Diagnostic> = objects
         .par_iter()
-        .filter_map(|o| {
-            let problems = match schemas.validate(&o.value) {
-                Ok(()) => return None,
-                Err(ValidateError::UnknownKind { api_version, kind }) => {
-                    vec![format!("no schema for `{api_version}` `{kind}`")]
-                }
-                Err(ValidateError::Invalid(errors)) => errors
-                    .iter()
-                    .map(|e| format!("at `{}`: {}", e.pointer, e.message))
-                    .collect(),
-            };
-            let mut d = Diagnostic::error(
-                Code::E0401,
-                format!(
-                    "emitted {} `{}` ({}) fails its schema",
-                    o.kind(),
-                    o.name(),
-                    o.path()
-                ),
-            );
-            d = match o.origin.patches.as_slice() {
-                [] => d
-                    .label(o.span, "emitted from here")
-                    .help("this is an mlc bug: please report it with this message"),
-                patches => {
-                    for span in patches {
-                        d = d.label(*span, "after this patch");
-                    }
-                    d.help("fix the JSON merge patch so the object stays valid")
-                }
-            };
-            for problem in problems {
-                d = d.note(problem);
-            }
-            Some(d)
-        })
+        .filter_map(|o| back::schema_failure(o, schemas))
         .collect();
     let mut diags = Diagnostics::default();
     diags.extend(failures);
@@ -342,21 +310,18 @@ pub fn build_bytes(data: &[u8]) -> Built {
         sources,
         diagnostics,
         project,
-        objects: Vec::new(),
+        rendered: Vec::new(),
     };
     let inputs = crate::image::ImageInputs::default();
-    emit_checked(&mut checked, &inputs);
-    let objects = std::mem::take(&mut checked.objects);
-    let tree = checked.project.as_ref().map(|project| {
-        let files = crate::image::spec_files(project, &inputs);
-        crate::render::tree::build(project, &objects, &checked.sources, files)
-    });
-    let _ = crate::diagnostics::render_human(&checked.diagnostics, &checked.sources, false, 80);
-    Built {
-        objects: if tree.is_some() { objects } else { Vec::new() },
-        checked,
-        tree,
-    }
+    emit_checked(&mut checked, &inputs, true);
+    let built = into_built(checked, &inputs);
+    let _ = crate::diagnostics::render_human(
+        &built.checked.diagnostics,
+        &built.checked.sources,
+        false,
+        80,
+    );
+    built
 }
 
 /// Finds the project around `path` and checks it as `mlc check` does: parse, resolve,
@@ -369,7 +334,7 @@ pub fn check(path: &Path) -> Checked {
 /// [`check`] with the image inputs given by flags.
 pub fn check_with(path: &Path, inputs: &crate::image::ImageInputs) -> Checked {
     let mut checked = check_front(path);
-    emit_checked(&mut checked, inputs);
+    emit_checked(&mut checked, inputs, false);
     checked
 }
 
@@ -386,7 +351,7 @@ pub fn check_front(path: &Path) -> Checked {
                 sources: SourceMap::default(),
                 diagnostics,
                 project: None,
-                objects: Vec::new(),
+                rendered: Vec::new(),
             };
         }
     };
@@ -408,7 +373,7 @@ pub fn check_front(path: &Path) -> Checked {
         sources,
         diagnostics,
         project,
-        objects: Vec::new(),
+        rendered: Vec::new(),
     }
 }
 

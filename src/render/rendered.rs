@@ -1,0 +1,57 @@
+//! One object as a build keeps it once it is written: its canonical bytes, their digest,
+//! and the few facts later passes read (identity, place, origin); the object tree itself is
+//! dropped on the worker that wrote it, so a build's memory grows with its output bytes.
+
+use crate::emit::{Object, Scope};
+use crate::model::plan::Origin;
+use crate::source::Span;
+
+/// A written object.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Cluster or environment.
+    pub scope: Scope,
+    /// Path relative to the scope directory.
+    pub file: String,
+    /// Path relative to the output root (`envs/prod/bert/inferenceservice.yaml`).
+    pub path: String,
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// The KDL span that produced it.
+    pub span: Span,
+    /// The environment, model and patches behind it.
+    pub origin: Origin,
+    /// Canonical YAML (empty when the build only checks, or once moved into a tree).
+    pub bytes: Vec<u8>,
+    /// sha256 of `bytes`, lower-case hex (empty when not written).
+    pub sha256: String,
+}
+
+impl Rendered {
+    /// `object` written to canonical YAML (or, unless `write`, only described).
+    pub fn of(object: Object, write: bool) -> Self {
+        let (bytes, sha256) = if write {
+            let bytes = crate::canonical::yaml::to_yaml(&object.value).into_bytes();
+            let sha256 = crate::canonical::digest::sha256_hex(&bytes);
+            (bytes, sha256)
+        } else {
+            (Vec::new(), String::new())
+        };
+        Self {
+            path: object.path(),
+            api_version: object.api_version().to_owned(),
+            kind: object.kind().to_owned(),
+            name: object.name().to_owned(),
+            scope: object.scope,
+            file: object.file,
+            span: object.span,
+            origin: object.origin,
+            bytes,
+            sha256,
+        }
+    }
+}
