@@ -62,10 +62,11 @@ impl Rng {
     }
 }
 
-const PIECES: [&str; 40] = [
+const PIECES: [&str; 52] = [
     "a", "Z", "0", "7", "8080", "1.5", "e", "E", "x", "0x", "0o", "0b", "-", ".", "_", "/", ":",
     ": ", "#", " #", " ", "=", "~", "yes", "No", "ON", "null", "true", ".inf", "nan", "'", "\"",
-    "\\", "é", "\t", "*", "&", "!", "%", "---",
+    "\\", "é", "\t", "*", "&", "!", "%", "---", "(", ")", "{", "}", "[", "]", ",", "?", "|", ">",
+    "@", "`",
 ];
 
 fn string(rng: &mut Rng) -> String {
@@ -97,7 +98,7 @@ fn value(rng: &mut Rng, depth: usize) -> Value {
 #[test]
 fn generated_documents_write_the_same() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    for _ in 0..20_000 {
+    for _ in 0..50_000 {
         let mut m = Map::new();
         for _ in 0..=rng.below(4) {
             m.insert(string(&mut rng), value(&mut rng, 0));

@@ -185,15 +185,20 @@ fn classify(s: &str) -> Spelling {
         return Spelling::Reference;
     };
     if first.is_ascii_alphabetic() || first == b'/' {
-        // Not numeric, not a timestamp, not an indicator; no space, `:` or `#` inside, so
-        // no comment and no mapping indicator.
-        let plain_chars = bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-' | b'='));
-        if plain_chars && !is_ambiguous_word(s) {
-            return Spelling::Plain;
-        }
-        return Spelling::Reference;
+        // Not numeric, not a timestamp, not an indicator, not a document marker. Printable
+        // ASCII inside is plain in block style unless it makes a mapping indicator (`: `, a
+        // final `:`), a comment (` #`) or loses its edges (a final space).
+        let printable = bytes.iter().all(|b| (b' '..=b'~').contains(b));
+        let plain = printable
+            && !s.ends_with([' ', ':'])
+            && !s.contains(": ")
+            && !s.contains(" #")
+            && !is_ambiguous_word(s);
+        return if plain {
+            Spelling::Plain
+        } else {
+            Spelling::Reference
+        };
     }
     if first.is_ascii_digit() {
         // Digits and dots only: an integer or a YAML 1.1 float, always quoted.
@@ -250,7 +255,7 @@ mod tests {
             assert_eq!(classify(quoted), Spelling::DoubleQuoted, "{quoted}");
         }
         for other in [
-            "yes", "On", "1e5", "0x1f", "0b1", "", "a b", "a:b", "-a", "1.0-rc1",
+            "yes", "On", "1e5", "0x1f", "0b1", "", "a: b", "a:", "a #b", "a ", "-a", "1.0-rc1", "é",
         ] {
             assert_eq!(classify(other), Spelling::Reference, "{other}");
         }

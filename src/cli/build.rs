@@ -72,7 +72,11 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         digest: args.image_digest.clone(),
         revision: args.revision.clone(),
     };
-    let mut built = driver::build(&args.path, &inputs);
+    let mut built = if args.stdout {
+        driver::build_objects(&args.path, &inputs)
+    } else {
+        driver::build(&args.path, &inputs)
+    };
     if let Some(list) = &args.kube_api_versions {
         let missing = missing_apis(list, &built.rendered);
         for (api, kinds) in missing {
@@ -88,10 +92,7 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
     let diags = &built.checked.diagnostics;
     let failed = diags.has_errors() || (args.deny_warnings && diags.warning_count() > 0);
     print_diagnostics_to(diags, &built.checked.sources, global, args.stdout);
-    let (Some(tree), false) = (built.tree.as_ref(), failed) else {
-        return ExitStatus::Failure;
-    };
-    let Some(project) = built.checked.project.as_ref() else {
+    let (Some(project), false) = (built.checked.project.as_ref(), failed) else {
         return ExitStatus::Failure;
     };
 
@@ -117,13 +118,13 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
                 }
             }
         };
-        let paths: Vec<&str> = built
+        let documents: Vec<&[u8]> = built
             .rendered
             .iter()
             .filter(|o| o.scope == scope)
-            .map(|o| o.path.as_str())
+            .map(|o| o.bytes.as_slice())
             .collect();
-        if paths.is_empty() {
+        if documents.is_empty() {
             let (what, name, known) = match &scope {
                 Scope::Env(e) => (
                     "environment",
@@ -146,11 +147,10 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
             ));
             return ExitStatus::Failure;
         }
-        // The documents as the tree holds them: written once, streamed out without
-        // joining them into one more copy.
+        // The documents as the back end wrote them, streamed out without joining them
+        // into one more copy.
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        for path in paths {
-            let bytes = tree.files.get(path).map_or(&[][..], Vec::as_slice);
+        for bytes in documents {
             if out
                 .write_all(b"---\n")
                 .and_then(|()| out.write_all(bytes))
@@ -163,6 +163,9 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         return ExitStatus::Success;
     }
 
+    let Some(tree) = built.tree.as_ref() else {
+        return ExitStatus::Failure;
+    };
     let out = args
         .out
         .clone()

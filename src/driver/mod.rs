@@ -202,9 +202,10 @@ pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diag
 pub struct Built {
     /// The check of the sources (diagnostics of every stage end up here).
     pub checked: Checked,
-    /// Every emitted object, in output order (empty on errors); its bytes are in `tree`.
+    /// Every emitted object, in output order (empty on errors); its bytes are in `tree`
+    /// when there is one.
     pub rendered: Vec<crate::render::Rendered>,
-    /// The whole output tree (`None` on errors).
+    /// The whole output tree (`None` on errors, and from [`build_objects`]).
     pub tree: Option<crate::render::tree::Tree>,
 }
 
@@ -214,6 +215,18 @@ pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
     let mut checked = check_front(path);
     emit_checked(&mut checked, inputs, true);
     into_built(checked, inputs)
+}
+
+/// Checks and emits the project around `path` and writes every object to bytes, without
+/// making the tree (`tree` is `None`): what `mlc build --stdout` prints, from `rendered`.
+pub fn build_objects(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
+    let mut checked = check_front(path);
+    emit_checked(&mut checked, inputs, true);
+    Built {
+        rendered: std::mem::take(&mut checked.rendered),
+        checked,
+        tree: None,
+    }
 }
 
 /// The tree of a checked project whose objects were written.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::grammar;
-use super::ir::{Cluster, Environment, GpuRef, Image, Project, Spanned};
+use super::ir::{Cluster, Environment, GpuRef, Image, Model, Project, Spanned};
 use super::lower_model::{check_model_children, lower_model, string_map};
 use super::lower_pool::{lower_cluster, lower_gpu_model, lower_pool};
 use super::names::check_name;
@@ -111,9 +111,23 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             model_nodes.insert(name.value.clone(), (node, name));
         }
     }
+    // Models lower independently: in parallel, each with its own diagnostics.
+    let lowered: Vec<(&String, Option<Model>, Diagnostics)> = {
+        use rayon::prelude::*;
+        let nodes: Vec<_> = model_nodes.iter().collect();
+        nodes
+            .into_par_iter()
+            .map(|(key, (node, name))| {
+                let mut d = Diagnostics::default();
+                let model = lower_model(node, name.clone(), node.children(), &mut d);
+                (key, model, d)
+            })
+            .collect()
+    };
     let mut models = BTreeMap::new();
-    for (key, (node, name)) in &model_nodes {
-        if let Some(model) = lower_model(node, name.clone(), node.children(), &mut diags) {
+    for (key, model, d) in lowered {
+        diags.extend(d);
+        if let Some(model) = model {
             models.insert(key.clone(), model);
         }
     }

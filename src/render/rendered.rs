@@ -35,7 +35,9 @@ impl Rendered {
     /// `object` written to canonical YAML (or, unless `write`, only described).
     pub fn of(object: Object, write: bool) -> Self {
         let (bytes, sha256) = if write {
-            let bytes = crate::canonical::yaml::to_yaml(&object.value).into_bytes();
+            let mut bytes = crate::canonical::yaml::to_yaml(&object.value).into_bytes();
+            // The writer's buffer starts large; thousands of kept documents should not.
+            bytes.shrink_to_fit();
             let sha256 = crate::canonical::digest::sha256_hex(&bytes);
             (bytes, sha256)
         } else {

@@ -29,24 +29,38 @@ enum Owner {
     ServiceAccount,
 }
 
-/// Checks every document. Runs beside lowering; diagnostics only.
+/// Checks every document (in parallel, one document a task). Runs beside lowering;
+/// diagnostics only.
 pub(crate) fn check(docs: &[Document], diags: &mut Diagnostics) {
-    for doc in docs {
-        for node in &doc.nodes {
-            secrets::check_node(node, diags);
-            match node.name.as_str() {
-                "project" => project(node, diags),
-                "cluster" => values::cluster(node, diags),
-                "pool" => values::pool(node, diags),
-                "model" => model(node, diags),
-                "environment" => node
-                    .children()
-                    .iter()
-                    .filter(|c| c.name == "model")
-                    .for_each(|m| model(m, diags)),
-                _ => {}
+    use rayon::prelude::*;
+    let found: Vec<Diagnostics> = docs
+        .par_iter()
+        .map(|doc| {
+            let mut diags = Diagnostics::default();
+            for node in &doc.nodes {
+                check_top(node, &mut diags);
             }
-        }
+            diags
+        })
+        .collect();
+    for d in found {
+        diags.extend(d);
+    }
+}
+
+fn check_top(node: &Node, diags: &mut Diagnostics) {
+    secrets::check_node(node, diags);
+    match node.name.as_str() {
+        "project" => project(node, diags),
+        "cluster" => values::cluster(node, diags),
+        "pool" => values::pool(node, diags),
+        "model" => model(node, diags),
+        "environment" => node
+            .children()
+            .iter()
+            .filter(|c| c.name == "model")
+            .for_each(|m| model(m, diags)),
+        _ => {}
     }
 }
 
