@@ -189,7 +189,8 @@ pub fn validate(data: &[u8]) {
     }
 }
 
-/// The YAML writer: any JSON value written as YAML reads back as the same value.
+/// The YAML writer: the fast writer gives the reference writer's bytes for any JSON value, and
+/// what it writes reads back as the same value.
 pub fn render(data: &[u8]) {
     let Ok(value) = json::Json::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
@@ -200,6 +201,11 @@ pub fn render(data: &[u8]) {
         return;
     }
     let yaml = mlc::canonical::yaml::to_yaml(&value);
+    let reference = mlc::canonical::yaml::reference(&value);
+    assert!(
+        yaml == reference,
+        "the fast writer differs from the reference:\n{value}\n--- fast\n{yaml}--- reference\n{reference}"
+    );
     let back: serde_json::Value = match serde_saphyr::from_str(&yaml) {
         Ok(v) => v,
         Err(e) => panic!("written YAML does not parse ({e}):\n{yaml}"),
