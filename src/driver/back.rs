@@ -24,7 +24,7 @@ pub(crate) struct Back {
 
 /// One unit, done.
 struct Unit {
-    items: Vec<(Rendered, Option<Scaler>)>,
+    items: Vec<(Rendered, Option<Box<Scaler>>)>,
     diagnostics: Diagnostics,
 }
 
@@ -42,7 +42,7 @@ pub(crate) fn run(project: &Project, options: &EmitOptions, write: bool) -> Back
     let scalers: Vec<(usize, &Scaler)> = items
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, s))| s.as_ref().map(|s| (i, s)))
+        .filter_map(|(i, (_, s))| s.as_deref().map(|s| (i, s)))
         .collect();
     for v in admission::check_scalers(&scalers) {
         if let Some((r, _)) = items.get(v.object) {
@@ -64,7 +64,7 @@ fn finish_unit(objects: Vec<Object>, schemas: &Schemas, write: bool) -> Unit {
             diagnostics.push(d);
         }
         let violations = admission::check_object(0, &object.value);
-        let scaler = admission::scaler_of(&object.value);
+        let scaler = admission::scaler_of(&object.value).map(Box::new);
         let rendered = Rendered::of(object, write);
         for v in &violations {
             diagnostics.push(violation(&rendered, v));

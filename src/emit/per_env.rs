@@ -41,7 +41,7 @@ pub(super) fn emit_env<R: Send>(
             },
         });
     }
-    let plans: Vec<&Plan> = env.plans.values().collect();
+    let plans: Vec<&Plan> = env.plans.values().map(AsRef::as_ref).collect();
     if let Some((file, cm)) = monitoring::dashboard(project, &plans) {
         objects.push(Object {
             scope: scope.clone(),

@@ -1,7 +1,7 @@
 //! What `mlc build` asks of this module: the spec files and the image reference.
 
 use crate::diagnostics::Diagnostic;
-use crate::model::{Model, Project};
+use crate::model::Project;
 
 use super::config;
 use super::containerfile::{containerfile, dockerignore};
@@ -44,7 +44,7 @@ pub fn revision_warning(project: &Project, inputs: &ImageInputs) -> Option<Diagn
         .environments
         .values()
         .flat_map(|e| e.models.values())
-        .any(Model::uses_mlc_serve);
+        .any(|m| m.uses_mlc_serve());
     if !uses_image || inputs.revision.is_some() || project.image.revision.is_some() {
         return None;
     }

@@ -43,8 +43,9 @@ pub struct Project {
     pub clusters: BTreeMap<String, Cluster>,
     /// GPU pools by name (shared with the plans that place models on them).
     pub pools: BTreeMap<String, Arc<Pool>>,
-    /// Models as declared (before environment overrides).
-    pub models: BTreeMap<String, Model>,
+    /// Models as declared (before environment overrides); boxed behind an `Arc`, so a map of
+    /// thousands of models holds pointers, not half-empty nodes of large values.
+    pub models: BTreeMap<String, Arc<Model>>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
     /// The project's `monitoring` block.
@@ -891,9 +892,9 @@ pub struct Environment {
     /// The namespace it targets.
     pub namespace: Spanned<String>,
     /// Every model, with this environment's overrides applied.
-    pub models: BTreeMap<String, Model>,
-    /// The serving plan of each model (same keys as `models`).
-    pub plans: BTreeMap<String, super::plan::Plan>,
+    pub models: BTreeMap<String, Arc<Model>>,
+    /// The serving plan of each model (same keys as `models`), boxed as the models are.
+    pub plans: BTreeMap<String, Box<super::plan::Plan>>,
     /// The mlc-serve ServingRuntime its KServe models share, if any uses it.
     pub runtime: Option<super::plan::SharedRuntime>,
     /// Whether it was declared (false for the implicit `default`).
@@ -907,6 +908,9 @@ pub struct Environment {
 impl Environment {
     /// Each model with its plan, in name order.
     pub fn planned(&self) -> impl Iterator<Item = (&Model, &super::plan::Plan)> {
-        self.models.values().zip(self.plans.values())
+        self.models
+            .values()
+            .map(AsRef::as_ref)
+            .zip(self.plans.values().map(AsRef::as_ref))
     }
 }

@@ -3,6 +3,7 @@
 //! the serving plan of every (environment, model).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::grammar;
 use super::ir::{Cluster, Environment, GpuRef, Image, Model, Project, Spanned};
@@ -128,7 +129,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     for (key, model, d) in lowered {
         diags.extend(d);
         if let Some(model) = model {
-            models.insert(key.clone(), model);
+            models.insert(key.clone(), Arc::new(model));
         }
     }
 

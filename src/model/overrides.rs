@@ -4,6 +4,7 @@
 //! and one resolved model per environment is lowered from the merged nodes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::grammar;
 use super::ir::{Cluster, Environment, Model, Spanned};
@@ -125,14 +126,14 @@ pub(super) fn lower_environment(
             overrides.insert(model.value.clone(), child);
         }
     }
-    let mut models: BTreeMap<String, Model> = BTreeMap::new();
+    let mut models: BTreeMap<String, Arc<Model>> = BTreeMap::new();
     for (key, (base, model_name)) in model_nodes {
         let children = match overrides.get(key) {
             Some(o) => merge_children(base.children(), o.children()),
             None => base.children().to_vec(),
         };
         if let Some(model) = lower_model(base, model_name.clone(), &children, diags) {
-            models.insert(key.clone(), model);
+            models.insert(key.clone(), Arc::new(model));
         }
     }
     Some(Environment {

@@ -212,7 +212,7 @@ pub(crate) fn uses_mlc_serve(project: &Project) -> bool {
         .environments
         .values()
         .flat_map(|e| e.models.values())
-        .any(Model::uses_mlc_serve)
+        .any(|m| m.uses_mlc_serve())
 }
 
 /// Project-level warnings.

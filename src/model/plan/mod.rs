@@ -163,11 +163,11 @@ impl Plan {
 pub fn plan_environment(
     env: &str,
     namespace: &str,
-    models: &BTreeMap<String, Model>,
+    models: &BTreeMap<String, Arc<Model>>,
     pools: &BTreeMap<String, Arc<Pool>>,
-) -> BTreeMap<String, Plan> {
+) -> BTreeMap<String, Box<Plan>> {
     models
         .iter()
-        .map(|(key, m)| (key.clone(), Plan::new(env, namespace, m, pools)))
+        .map(|(key, m)| (key.clone(), Box::new(Plan::new(env, namespace, m, pools))))
         .collect()
 }
