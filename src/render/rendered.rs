@@ -11,8 +11,6 @@ use crate::source::Span;
 pub struct Rendered {
     /// Cluster or environment.
     pub scope: Scope,
-    /// Path relative to the scope directory.
-    pub file: String,
     /// Path relative to the output root (`envs/prod/bert/inferenceservice.yaml`).
     pub path: String,
     /// `apiVersion`.
@@ -32,6 +30,11 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// The path relative to the scope directory (`bert/inferenceservice.yaml`).
+    pub fn file(&self) -> &str {
+        self.path.splitn(3, '/').nth(2).unwrap_or_default()
+    }
+
     /// `object` written to canonical YAML (or, unless `write`, only described).
     pub fn of(object: Object, write: bool) -> Self {
         let (bytes, sha256) = if write {
@@ -49,7 +52,6 @@ impl Rendered {
             kind: object.kind().to_owned(),
             name: object.name().to_owned(),
             scope: object.scope,
-            file: object.file,
             span: object.span,
             origin: object.origin,
             bytes,

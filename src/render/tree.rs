@@ -52,7 +52,7 @@ pub fn build(
             Scope::Cluster(c) => format!("clusters/{c}"),
             Scope::Env(e) => format!("envs/{e}"),
         };
-        dirs.entry(dir).or_default().insert(r.file.clone());
+        dirs.entry(dir).or_default().insert(r.file().to_owned());
         files.insert(r.path.clone(), std::mem::take(&mut r.bytes));
         digests.insert(r.path.clone(), r.sha256.clone());
     }
