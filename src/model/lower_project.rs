@@ -145,7 +145,8 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
     let mut environments = BTreeMap::new();
     let mut env_spans = BTreeMap::new();
     for node in get("environment") {
-        let Some(env) = lower_environment(node, &model_nodes, &clusters, &mut diags) else {
+        let Some(env) = lower_environment(node, &model_nodes, &models, &clusters, &mut diags)
+        else {
             continue;
         };
         if check_name("environment", &env.name, &mut diags)

@@ -64,6 +64,7 @@ fn merge_children(base: &[Node], overrides: &[Node]) -> Vec<Node> {
 pub(super) fn lower_environment(
     node: &Node,
     model_nodes: &BTreeMap<String, (&Node, Spanned<String>)>,
+    lowered: &BTreeMap<String, Arc<Model>>,
     clusters: &BTreeMap<String, Cluster>,
     diags: &mut Diagnostics,
 ) -> Option<Environment> {
@@ -128,10 +129,15 @@ pub(super) fn lower_environment(
     }
     let mut models: BTreeMap<String, Arc<Model>> = BTreeMap::new();
     for (key, (base, model_name)) in model_nodes {
-        let children = match overrides.get(key) {
-            Some(o) => merge_children(base.children(), o.children()),
-            None => base.children().to_vec(),
+        let Some(o) = overrides.get(key) else {
+            // Without an override the model is the declared one: lowering the same nodes
+            // again would give the same model and the same diagnostics.
+            if let Some(model) = lowered.get(key) {
+                models.insert(key.clone(), Arc::clone(model));
+            }
+            continue;
         };
+        let children = merge_children(base.children(), o.children());
         if let Some(model) = lower_model(base, model_name.clone(), &children, diags) {
             models.insert(key.clone(), Arc::new(model));
         }
