@@ -160,6 +160,8 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
             }
         }
         let _ = out.flush();
+        // The process exits next: freeing a fleet's objects one by one would only cost time.
+        std::mem::forget(built);
         return ExitStatus::Success;
     }
 
@@ -209,6 +211,8 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
             out.display()
         ));
     }
+    // The process exits next: freeing a fleet's objects one by one would only cost time.
+    std::mem::forget(built);
     ExitStatus::Success
 }
 

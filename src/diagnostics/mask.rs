@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// A name that says its value is a credential (matched as a whole name or its suffix).
 const NAME: &str = r"(?i:[A-Za-z0-9_.-]*(?:password|passwd|pwd|token|api[_-]?key|apikey|secret[_-]?key|secret[_-]?access[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret|credentials?))";
@@ -30,8 +30,9 @@ const ENV_VALUE: &str = r#"("(?:[^"\\\n]|\\.)*"|[^\s"=;{}]+)(?:[\s;}]|$)"#;
 /// A literal value: a quoted string or a bare word.
 const VALUE: &str = r#"("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"',}\]#;)]+)"#;
 
-static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    let sources = [
+/// The sources of [`PATTERNS`].
+fn pattern_sources() -> Vec<String> {
+    vec![
         // URL userinfo: the password.
         r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:([^\s@/]+)@".to_owned(),
         // KDL `env NAME "value"` and `env NAME value="value"`.
@@ -49,20 +50,39 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         r"(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})".to_owned(),
         r"(-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|\z))"
             .to_owned(),
-    ];
-    sources.iter().filter_map(|s| Regex::new(s).ok()).collect()
+    ]
+}
+
+static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    pattern_sources()
+        .iter()
+        .filter_map(|s| Regex::new(s).ok())
+        .collect()
 });
 
 /// Names that hold a credential when their value looks random (see [`high_entropy`]).
 static KEYISH_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
+    keyish_sources()
+        .iter()
+        .filter_map(|s| Regex::new(s).ok())
+        .collect()
+});
+
+/// The sources of [`KEYISH_PATTERNS`].
+fn keyish_sources() -> Vec<String> {
+    vec![
         format!(r#"(?-u:\b)env\s+"?{KEYISH}"?\s+(?:value\s*=\s*{VALUE}|{ENV_VALUE})"#),
         format!(r#"(?-u:\b){KEYISH}["']?\s*[=:]\s*{VALUE}"#),
         format!(r#"name:\s*["']?{KEYISH}["']?\s*\n\s*value:\s*{VALUE}"#),
     ]
-    .iter()
-    .filter_map(|s| Regex::new(s).ok())
-    .collect()
+}
+
+/// Every pattern at once: one pass over a text tells whether any pattern can match, and
+/// which (most texts match none, and skip the per-pattern searches).
+static ANY: LazyLock<Option<RegexSet>> = LazyLock::new(|| {
+    let mut sources = pattern_sources();
+    sources.extend(keyish_sources());
+    RegexSet::new(sources).ok()
 });
 
 /// Whether `value` looks random: at least 16 characters without spaces, letters and digits,
@@ -93,9 +113,16 @@ fn high_entropy(value: &str) -> bool {
 /// `text` with every credential-looking literal masked; unchanged (borrowed) when it has none.
 pub(crate) fn mask_secrets(text: &str) -> Cow<'_, str> {
     let mut ranges = Vec::new();
+    let matched = ANY.as_ref().map(|set| set.matches(text));
+    if matched.as_ref().is_some_and(|m| !m.matched_any()) {
+        return Cow::Borrowed(text);
+    }
     let all = PATTERNS.iter().map(|p| (p, false));
     let keyish = KEYISH_PATTERNS.iter().map(|p| (p, true));
-    for (pattern, needs_entropy) in all.chain(keyish) {
+    for (i, (pattern, needs_entropy)) in all.chain(keyish).enumerate() {
+        if matched.as_ref().is_some_and(|m| !m.matched(i)) {
+            continue;
+        }
         for captures in pattern.captures_iter(text) {
             // The last participating group is the value; a quoted one keeps its quotes.
             let Some(value) = captures.iter().skip(1).flatten().last() else {
