@@ -18,6 +18,7 @@ pub mod driver;
 pub mod emit;
 pub mod image;
 pub mod model;
+pub mod onnx;
 pub mod render;
 pub mod schema;
 pub mod source;

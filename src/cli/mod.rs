@@ -7,6 +7,7 @@ mod completions;
 mod explain;
 mod image;
 mod init;
+mod inspect;
 mod output;
 mod validate;
 
@@ -34,6 +35,7 @@ enum Command {
     Validate(validate::ValidateArgs),
     Image(image::ImageArgs),
     Explain(explain::ExplainArgs),
+    Inspect(inspect::InspectArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -59,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Image(args) => image::run(&args, &cli.global),
         Command::Explain(args) => explain::run(&args),
+        Command::Inspect(args) => inspect::run(&args, &cli.global),
         Command::Completions(args) => completions::run(&args),
     };
     status.into()
