@@ -20,6 +20,7 @@ pub mod image;
 pub mod model;
 pub mod onnx;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod source;
 pub mod syntax;

@@ -2,6 +2,7 @@
 //! Only this module and `main.rs` print or choose the exit status.
 
 mod build;
+mod capacity;
 mod check;
 mod completions;
 mod explain;
@@ -32,6 +33,7 @@ enum Command {
     Init(init::InitArgs),
     Check(check::CheckArgs),
     Build(build::BuildArgs),
+    Capacity(capacity::CapacityArgs),
     Validate(validate::ValidateArgs),
     Image(image::ImageArgs),
     Explain(explain::ExplainArgs),
@@ -58,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args, &cli.global),
         Command::Check(args) => check::run(&args, &cli.global),
         Command::Build(args) => build::run(&args, &cli.global),
+        Command::Capacity(args) => capacity::run(&args, &cli.global),
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Image(args) => image::run(&args, &cli.global),
         Command::Explain(args) => explain::run(&args),

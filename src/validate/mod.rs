@@ -16,6 +16,8 @@ mod vpa;
 
 use std::path::Path;
 
+pub use capacity::{PoolCapacity, PoolUser, report as capacity_report};
+
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Project;
 
