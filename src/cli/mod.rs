@@ -5,6 +5,7 @@ mod build;
 mod capacity;
 mod check;
 mod completions;
+mod diff;
 mod explain;
 mod image;
 mod init;
@@ -36,6 +37,7 @@ enum Command {
     Capacity(capacity::CapacityArgs),
     Validate(validate::ValidateArgs),
     Image(image::ImageArgs),
+    Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
     Inspect(inspect::InspectArgs),
     Completions(completions::CompletionsArgs),
@@ -63,6 +65,7 @@ pub fn main() -> ExitCode {
         Command::Capacity(args) => capacity::run(&args, &cli.global),
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Image(args) => image::run(&args, &cli.global),
+        Command::Diff(args) => diff::run(&args, &cli.global),
         Command::Explain(args) => explain::run(&args),
         Command::Inspect(args) => inspect::run(&args, &cli.global),
         Command::Completions(args) => completions::run(&args),

@@ -102,6 +102,7 @@ registry! {
     E0216 Error "invalid mount path",
     E0217 Error "credential written inline",
     E0218 Error "label or annotation managed by mlc",
+    E0225 Error "pool price is not a number",
     E0301 Error "MIG profile not offered by the pool's GPU",
     E0302 Error "more MIG instances than the GPU allows",
     E0303 Error "MIG layout does not fit one GPU",

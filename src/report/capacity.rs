@@ -7,7 +7,7 @@ use crate::model::Project;
 use crate::validate::{PoolCapacity, capacity_report};
 
 /// The capacity report of a project, one row per pool resource.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Report {
     /// The project name.
     pub project: String,

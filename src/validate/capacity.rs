@@ -163,7 +163,7 @@ fn capacity_unknown(pool: &Pool) -> bool {
 /// One resource of one pool in the capacity report: what the pool holds and what the
 /// project's models ask of it at their minimum and maximum replicas (the same model as
 /// `E0307`/`W0307`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PoolCapacity {
     /// The cluster the pool belongs to.
     pub cluster: String,
@@ -181,6 +181,9 @@ pub struct PoolCapacity {
     pub at_max: u64,
     /// Who asks, per (environment, model).
     pub users: Vec<PoolUser>,
+    /// The pool's price of one unit per hour (`price-per-hour`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_per_hour: Option<f64>,
 }
 
 /// One model's demand on a pool resource.
@@ -293,5 +296,6 @@ fn new_row(pool: &Pool, key: &str) -> PoolCapacity {
         at_min: 0,
         at_max: 0,
         users: Vec::new(),
+        price_per_hour: pool.price_per_hour.as_ref().map(|p| p.value),
     }
 }
