@@ -132,3 +132,33 @@ fn silero_vad() {
 "#,
     );
 }
+
+#[test]
+fn local_copies_of_remote_artifacts_are_read_when_their_digest_matches() {
+    let Some(dir) = with_model("iris_logreg.onnx") else {
+        return;
+    };
+    let copies = dir.path().join("copies/s3/models/iris");
+    std::fs::create_dir_all(&copies).unwrap();
+    std::fs::rename(
+        dir.path().join("iris_logreg.onnx"),
+        copies.join("model.onnx"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("mlc.kdl"),
+        format!(
+            "{PROJECT}\nmodel iris {{\n    artifact \"s3://models/iris/model.onnx\" sha256=\"8bc0f3b56de0b972ef9555b6f0d0f1bcf55511eecd08a895a72b82c7d8b777a0\"\n    format onnx\n    resources memory=\"64\"\n    autoscale min=2 max=2\n}}\n"
+        ),
+    )
+    .unwrap();
+    // Without the copies, nothing is read; with them, the weights are checked (E0341).
+    let (_, stderr, status) = mlc(dir.path(), &["check", "."]);
+    assert_eq!(status, 0, "{stderr}");
+    let (_, stderr, status) = mlc(
+        dir.path(),
+        &["--color", "never", "check", "--artifacts", "copies", "."],
+    );
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("[E0341]"), "{stderr}");
+}
