@@ -40,7 +40,8 @@ pub fn derived_memory_bytes(weights: u64) -> u64 {
         clippy::cast_sign_loss,
         reason = "weights far below 2^52 bytes"
     )]
-    let needed = (weights as f64 * (1.0 + ACTIVATION_MARGIN)) as u64 + RUNTIME_BYTES;
+    let needed =
+        ((weights as f64 * (1.0 + ACTIVATION_MARGIN)) as u64).saturating_add(RUNTIME_BYTES);
     needed
         .div_ceil(1 << 30)
         .saturating_mul(1 << 30)
