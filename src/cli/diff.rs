@@ -39,8 +39,7 @@ pub(crate) fn run(args: &DiffArgs, global: &GlobalArgs) -> ExitStatus {
         git_sides(args, global)
     } else {
         let head = args.head.as_deref().unwrap_or(".");
-        load("BASE", Path::new(&args.base), global)
-            .and_then(|b| load("HEAD", Path::new(head), global).map(|h| (b, h)))
+        load_both(Path::new(&args.base), Path::new(head), global)
     };
     let (base, head) = match sides {
         Ok(sides) => sides,
@@ -61,10 +60,30 @@ pub(crate) fn run(args: &DiffArgs, global: &GlobalArgs) -> ExitStatus {
     ExitStatus::Success
 }
 
-/// Compiles the project at `dir`; when it does not compile, shows why and falls back to its
-/// committed `manifests/` tree (for BASE only).
+/// Compiles both projects at once (each build is parallel inside, but not all of it).
+fn load_both(base: &Path, head: &Path, global: &GlobalArgs) -> Result<(Side, Side), String> {
+    let inputs = crate::image::ImageInputs::default();
+    let (b, h) = rayon::join(
+        || driver::build(base, &inputs),
+        || driver::build(head, &inputs),
+    );
+    let base = side("BASE", &b, global)?;
+    let head = side("HEAD", &h, global)?;
+    Ok((base, head))
+}
+
+/// Compiles the project at `dir` (see [`side`]).
 fn load(which: &str, dir: &Path, global: &GlobalArgs) -> Result<Side, String> {
-    let built = driver::build(dir, &crate::image::ImageInputs::default());
+    side(
+        which,
+        &driver::build(dir, &crate::image::ImageInputs::default()),
+        global,
+    )
+}
+
+/// The side of a built project; when it did not compile, shows why and falls back to its
+/// committed `manifests/` tree (for BASE only).
+fn side(which: &str, built: &driver::Built, global: &GlobalArgs) -> Result<Side, String> {
     if let (Some(tree), Some(project)) = (&built.tree, &built.checked.project) {
         let mut side = Side::from_files(tree.files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
         side.capacity = Some(crate::validate::capacity_report(project));
