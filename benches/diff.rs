@@ -41,14 +41,10 @@ fn write_project(dir: &Path, models: usize, head: bool) {
 }
 
 fn side(dir: &Path) -> Side {
-    let built = mlc::driver::build(dir, &mlc::image::ImageInputs::default());
-    let tree = built.tree.expect("the generated project compiles");
-    let mut side = Side::from_files(tree.files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
-    side.capacity = built
-        .checked
-        .project
-        .as_ref()
-        .map(mlc::validate::capacity_report);
+    // As `mlc diff` does: check (emit and validate in memory), no rendering.
+    let checked = mlc::driver::check_with(dir, &mlc::image::ImageInputs::default());
+    let mut side = Side::from_objects(&checked.objects);
+    side.capacity = checked.project.as_ref().map(mlc::validate::capacity_report);
     side
 }
 

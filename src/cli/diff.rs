@@ -60,32 +60,33 @@ pub(crate) fn run(args: &DiffArgs, global: &GlobalArgs) -> ExitStatus {
     ExitStatus::Success
 }
 
-/// Compiles both projects at once (each build is parallel inside, but not all of it).
+/// Checks both projects at once (each check is parallel inside, but not all of it); the
+/// objects are compared as emitted, without rendering them to YAML.
 fn load_both(base: &Path, head: &Path, global: &GlobalArgs) -> Result<(Side, Side), String> {
     let inputs = crate::image::ImageInputs::default();
     let (b, h) = rayon::join(
-        || driver::build(base, &inputs),
-        || driver::build(head, &inputs),
+        || driver::check_with(base, &inputs),
+        || driver::check_with(head, &inputs),
     );
     let base = side("BASE", &b, global)?;
     let head = side("HEAD", &h, global)?;
     Ok((base, head))
 }
 
-/// Compiles the project at `dir` (see [`side`]).
+/// Checks the project at `dir` (see [`side`]).
 fn load(which: &str, dir: &Path, global: &GlobalArgs) -> Result<Side, String> {
     side(
         which,
-        &driver::build(dir, &crate::image::ImageInputs::default()),
+        &driver::check_with(dir, &crate::image::ImageInputs::default()),
         global,
     )
 }
 
-/// The side of a built project; when it did not compile, shows why and falls back to its
+/// The side of a checked project; when it did not compile, shows why and falls back to its
 /// committed `manifests/` tree (for BASE only).
-fn side(which: &str, built: &driver::Built, global: &GlobalArgs) -> Result<Side, String> {
-    if let (Some(tree), Some(project)) = (&built.tree, &built.checked.project) {
-        let mut side = Side::from_files(tree.files.iter().map(|(p, b)| (p.as_str(), b.as_slice())));
+fn side(which: &str, checked: &driver::Checked, global: &GlobalArgs) -> Result<Side, String> {
+    if let Some(project) = &checked.project {
+        let mut side = Side::from_objects(&checked.objects);
         side.capacity = Some(crate::validate::capacity_report(project));
         return Ok(side);
     }
@@ -95,8 +96,8 @@ fn side(which: &str, built: &driver::Built, global: &GlobalArgs) -> Result<Side,
         quiet: global.quiet,
     };
     stderr(&format!("mlc diff: {which} does not compile:\n"));
-    print_diagnostics(&built.checked.diagnostics, &built.checked.sources, &quiet);
-    let manifests = built.checked.root.join(driver::OUTPUT_DIR);
+    print_diagnostics(&checked.diagnostics, &checked.sources, &quiet);
+    let manifests = checked.root.join(driver::OUTPUT_DIR);
     if which != "BASE" || !manifests.is_dir() {
         return Err(format!(
             "{which} does not compile, so there is nothing to compare"

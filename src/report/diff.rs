@@ -27,6 +27,18 @@ pub struct Side {
 }
 
 impl Side {
+    /// A side from emitted objects (as `mlc build` would write them, without rendering).
+    pub fn from_objects(objects: &[crate::emit::Object]) -> Side {
+        Side {
+            objects: objects
+                .iter()
+                .map(|o| (o.path(), o.value.clone()))
+                .collect(),
+            capacity: None,
+            from_manifests: false,
+        }
+    }
+
     /// A side from an output tree's files (path → bytes): every object file under `envs/`
     /// and `clusters/` (kustomizations, the lock file and the image spec are not objects).
     pub fn from_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Side {
