@@ -39,6 +39,7 @@ enum Command {
     Image(image::ImageArgs),
     Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
+    #[command(alias = "explain-model")]
     Inspect(inspect::InspectArgs),
     Completions(completions::CompletionsArgs),
 }
