@@ -198,7 +198,8 @@ fn stages(project: &Path, out: &Path, runs: usize) {
         assert!(!checked.diagnostics.has_errors());
         let t1 = Instant::now();
         drop(checked);
-        let objects = mlc::driver::build_objects(project, &inputs);
+        let objects =
+            mlc::driver::build_objects(project, &inputs, &mlc::model::ArtifactDirs::default());
         let t2 = Instant::now();
         drop(objects);
         let t3 = Instant::now();

@@ -17,7 +17,11 @@ use mlc::diagnostics::{REGISTRY, Severity};
 /// `src/schema/tests.rs` (E0401: a correct build never raises it).
 /// E0406: `image::assemble::tests::unusable_image_inputs_are_e0406`;
 /// W0401: `cli::build::tests::missing_kserve_and_keda_apis_are_reported` and tests/argocd_plugin.rs.
-const UNIT_TESTED: &[&str] = &["E0001", "E0002", "E0003", "E0401", "E0406", "W0401"];
+/// E0342 (`--artifacts` copies) and E0343 (`mlc inspect`) need a command-line flag or
+/// subcommand: their golden cases are in `golden/cli/`.
+const UNIT_TESTED: &[&str] = &[
+    "E0001", "E0002", "E0003", "E0401", "E0406", "W0401", "E0342", "E0343",
+];
 
 fn fenced_block(markdown: &str, heading: &str, lang: &str) -> Option<String> {
     let fence = format!("```{lang}\n");
@@ -70,9 +74,22 @@ fn kdl_block(markdown: &str, heading: &str) -> Option<String> {
     Some(rest[open..open + close].to_owned())
 }
 
+/// Copies the small committed test models (`tests/fixtures/models/*.onnx`) beside an
+/// example, so the model-aware codes' examples can name them as `file://<name>.onnx`.
+fn copy_fixture_models(dir: &std::path::Path) {
+    let models = support::repo().join("tests/fixtures/models");
+    for entry in std::fs::read_dir(models).expect("fixture models") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "onnx") {
+            std::fs::copy(&path, dir.join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+}
+
 fn codes_of(source: &str) -> (BTreeSet<&'static str>, BTreeSet<&'static str>, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("mlc.kdl"), source).expect("write");
+    copy_fixture_models(dir.path());
     let checked = mlc::driver::check(dir.path());
     let mut errors = BTreeSet::new();
     let mut all = BTreeSet::new();

@@ -24,5 +24,5 @@ mod server;
 
 pub use config::Config;
 pub use duration::{Duration, ParseDurationError};
-pub use model::{Batching, ModelConfig};
+pub use model::{Batching, ModelConfig, Signature, TensorSignature};
 pub use server::{LogFormat, ServerConfig};

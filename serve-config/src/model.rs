@@ -26,6 +26,67 @@ pub struct ModelConfig {
     /// Threads each session uses inside one operator (default 1).
     #[serde(default = "one")]
     pub intra_op_threads: u32,
+    /// The inputs and outputs the model file was compiled against; when present, the
+    /// runtime refuses at load a file whose signature differs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<Signature>,
+}
+
+/// A model's inputs and outputs, in graph order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    /// The inputs a caller gives.
+    pub inputs: Vec<TensorSignature>,
+    /// The outputs.
+    pub outputs: Vec<TensorSignature>,
+}
+
+/// One input or output: name, datatype and shape (`-1` for a dynamic dimension).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TensorSignature {
+    /// Its name in the graph.
+    pub name: String,
+    /// The Open Inference Protocol datatype, such as `FP32`.
+    pub datatype: String,
+    /// Dimensions, `-1` where the graph leaves one free.
+    pub shape: Vec<i64>,
+}
+
+impl Signature {
+    /// The first difference between the expected signature `self` and `actual`, if any.
+    pub fn difference(&self, actual: &Signature) -> Option<String> {
+        for (kind, want, got) in [
+            ("input", &self.inputs, &actual.inputs),
+            ("output", &self.outputs, &actual.outputs),
+        ] {
+            let names =
+                |list: &[TensorSignature]| list.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+            if names(want) != names(got) {
+                return Some(format!(
+                    "{kind}s are {:?}, expected {:?}",
+                    names(got),
+                    names(want)
+                ));
+            }
+            for (w, g) in want.iter().zip(got) {
+                if w.datatype != g.datatype {
+                    return Some(format!(
+                        "{kind} `{}` is {}, expected {}",
+                        w.name, g.datatype, w.datatype
+                    ));
+                }
+                if w.shape != g.shape {
+                    return Some(format!(
+                        "{kind} `{}` has shape {:?}, expected {:?}",
+                        w.name, g.shape, w.shape
+                    ));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Dynamic batching: compatible queued requests are run as one batch along dimension 0.

@@ -118,6 +118,7 @@ impl Cli {
                 }),
                 sessions: self.sessions.unwrap_or(1),
                 intra_op_threads: 1,
+                signature: None,
             }],
         }
     }

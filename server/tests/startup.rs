@@ -151,3 +151,85 @@ fn json_logs_are_one_object_per_line() {
         "{log}"
     );
 }
+
+/// The signature mlc writes for iris (`golden/models/iris/configmap-runtime.yaml`).
+const IRIS_SIGNATURE: &str = "    signature:
+      inputs:
+      - {name: X, datatype: FP32, shape: [-1, 4]}
+      outputs:
+      - {name: label, datatype: INT64, shape: [-1]}
+      - {name: probabilities, datatype: FP32, shape: [-1, 3]}
+";
+
+#[test]
+fn a_model_file_with_another_signature_is_refused_at_load() {
+    let Some(fx) = fixtures() else { return };
+    let ort = [("ORT_DYLIB_PATH", fx.ort_library.to_str().unwrap())];
+    let config = |name: &str, file: &str, signature: &str| {
+        write_config(
+            name,
+            &format!(
+                "models:\n  - name: iris\n    path: {}\n{signature}",
+                fx.model(file).display()
+            ),
+        )
+    };
+    // The file the config was compiled for loads.
+    let same = config("signature-same", "iris_logreg.onnx", IRIS_SIGNATURE);
+    let output = run(&["--config", same.to_str().unwrap(), "--check"], &ort);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Another model behind the same path is refused, with what differs.
+    let swapped = config(
+        "signature-swapped",
+        "magika_standard_v3_3.onnx",
+        IRIS_SIGNATURE,
+    );
+    let output = run(&["--config", swapped.to_str().unwrap(), "--check"], &ort);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+    assert!(
+        text.contains("is not the model this configuration was compiled for: inputs are [\"bytes\"], expected [\"X\"]"),
+        "{text}"
+    );
+    // A change of shape alone is found too.
+    let reshaped = config(
+        "signature-reshaped",
+        "iris_logreg.onnx",
+        &IRIS_SIGNATURE.replace("[-1, 3]", "[-1, 4]"),
+    );
+    let output = run(&["--config", reshaped.to_str().unwrap(), "--check"], &ort);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("output `probabilities` has shape [-1, 3], expected [-1, 4]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn signatures_mlc_writes_for_silero_match_onnx_runtime() {
+    let Some(fx) = fixtures() else { return };
+    // As `mlc build` writes it for silero_vad.onnx (a scalar input, symbolic output dims).
+    let signature = "    signature:
+      inputs:
+      - {name: input, datatype: FP32, shape: [-1, -1]}
+      - {name: state, datatype: FP32, shape: [2, -1, 128]}
+      - {name: sr, datatype: INT64, shape: []}
+      outputs:
+      - {name: output, datatype: FP32, shape: [-1, 1]}
+      - {name: stateN, datatype: FP32, shape: [-1, -1, -1]}
+";
+    let config = write_config(
+        "signature-silero",
+        &format!(
+            "models:\n  - name: vad\n    path: {}\n{signature}",
+            fx.model("silero_vad.onnx").display()
+        ),
+    );
+    let output = run(
+        &["--config", config.to_str().unwrap(), "--check"],
+        &[("ORT_DYLIB_PATH", fx.ort_library.to_str().unwrap())],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}

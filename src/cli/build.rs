@@ -51,6 +51,11 @@ pub(crate) struct BuildArgs {
     /// Example: `--kube-api-versions "$KUBE_API_VERSIONS"` in an Argo CD plugin.
     #[arg(long, value_name = "LIST")]
     pub(crate) kube_api_versions: Option<String>,
+    /// Local copies of remote artifacts, as `DIR/<scheme>/<rest of the URI>` (such as
+    /// `DIR/s3/models/iris/model.onnx` for `s3://models/iris/model.onnx`), verified against
+    /// their `sha256` (E0342) and read for the model-aware checks (`docs/models.md`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) artifacts: Option<PathBuf>,
 }
 
 /// Runs `mlc build`.
@@ -72,10 +77,13 @@ pub(crate) fn run(args: &BuildArgs, global: &GlobalArgs) -> ExitStatus {
         digest: args.image_digest.clone(),
         revision: args.revision.clone(),
     };
+    let dirs = crate::model::ArtifactDirs {
+        local: args.artifacts.clone(),
+    };
     let mut built = if args.stdout {
-        driver::build_objects(&args.path, &inputs)
+        driver::build_objects(&args.path, &inputs, &dirs)
     } else {
-        driver::build(&args.path, &inputs)
+        driver::build_with(&args.path, &inputs, &dirs)
     };
     if let Some(list) = &args.kube_api_versions {
         let missing = missing_apis(list, &built.rendered);

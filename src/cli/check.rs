@@ -19,11 +19,19 @@ pub(crate) struct CheckArgs {
     /// Treat warnings as errors (exit 1 when any warning is reported).
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Local copies of remote artifacts, as `DIR/<scheme>/<rest of the URI>`, verified
+    /// against their `sha256` (E0342) and read for the model-aware checks (`docs/models.md`).
+    #[arg(long, value_name = "DIR")]
+    pub artifacts: Option<PathBuf>,
 }
 
 /// Runs `mlc check`.
 pub(crate) fn run(args: &CheckArgs, global: &GlobalArgs) -> ExitStatus {
-    let checked = driver::check(&args.path);
+    let dirs = crate::model::ArtifactDirs {
+        local: args.artifacts.clone(),
+    };
+    let checked =
+        driver::check_with_artifacts(&args.path, &crate::image::ImageInputs::default(), &dirs);
     print_diagnostics(&checked.diagnostics, &checked.sources, global);
     let failed = checked.diagnostics.has_errors()
         || (args.deny_warnings && checked.diagnostics.warning_count() > 0);

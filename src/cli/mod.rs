@@ -2,11 +2,14 @@
 //! Only this module and `main.rs` print or choose the exit status.
 
 mod build;
+mod capacity;
 mod check;
 mod completions;
+mod diff;
 mod explain;
 mod image;
 mod init;
+mod inspect;
 mod output;
 mod validate;
 
@@ -31,9 +34,13 @@ enum Command {
     Init(init::InitArgs),
     Check(check::CheckArgs),
     Build(build::BuildArgs),
+    Capacity(capacity::CapacityArgs),
     Validate(validate::ValidateArgs),
     Image(image::ImageArgs),
+    Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
+    #[command(alias = "explain-model")]
+    Inspect(inspect::InspectArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -56,9 +63,12 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(&args, &cli.global),
         Command::Check(args) => check::run(&args, &cli.global),
         Command::Build(args) => build::run(&args, &cli.global),
+        Command::Capacity(args) => capacity::run(&args, &cli.global),
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Image(args) => image::run(&args, &cli.global),
+        Command::Diff(args) => diff::run(&args, &cli.global),
         Command::Explain(args) => explain::run(&args),
+        Command::Inspect(args) => inspect::run(&args, &cli.global),
         Command::Completions(args) => completions::run(&args),
     };
     status.into()

@@ -102,6 +102,7 @@ registry! {
     E0216 Error "invalid mount path",
     E0217 Error "credential written inline",
     E0218 Error "label or annotation managed by mlc",
+    E0225 Error "pool price is not a number",
     E0301 Error "MIG profile not offered by the pool's GPU",
     E0302 Error "more MIG instances than the GPU allows",
     E0303 Error "MIG layout does not fit one GPU",
@@ -126,6 +127,11 @@ registry! {
     E0322 Error "disruption budget would block every eviction",
     E0323 Error "VPA controls a resource the HPA scales on",
     E0324 Error "scrape timeout longer than the scrape interval",
+    E0340 Error "batching on a model without a dynamic first dimension",
+    E0341 Error "model weights do not fit the pod's memory",
+    E0342 Error "local artifact copy does not match its sha256",
+    E0343 Error "model file cannot be read",
+    E0344 Error "external-data file of the model missing",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",
@@ -152,8 +158,11 @@ registry! {
     W0307 Warning "pool too small for the models' maximum replicas",
     W0308 Warning "GPU model with the default memory request",
     W0309 Warning "alert not available for the model's runtime",
+    W0315 Warning "thin memory margin for the model's weights",
+    W0317 Warning "ONNX artifact cannot be read",
     N0301 Note "KServe model moved to `autoscalerClass: external`",
     N0302 Note "default scaling policy applied",
+    N0305 Note "memory request derived from the model size",
 }
 
 /// The registered code `code`, if any (case-insensitive).

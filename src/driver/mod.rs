@@ -8,7 +8,7 @@ mod back;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::model::{self, Project};
+use crate::model::{self, ArtifactDirs, Project};
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::syntax::{self, Document};
 use crate::validate;
@@ -178,6 +178,15 @@ pub fn parse_all(sources: &SourceMap) -> (Vec<Document>, Diagnostics) {
 
 /// Runs the front end (parse → model → validate) over the files already in `sources`.
 pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diagnostics) {
+    check_sources_with(root, sources, &ArtifactDirs::default())
+}
+
+/// [`check_sources`], reading local copies of remote artifacts from `dirs`.
+pub fn check_sources_with(
+    root: &Path,
+    sources: &SourceMap,
+    dirs: &ArtifactDirs,
+) -> (Option<Project>, Diagnostics) {
     let (docs, mut diags) = parse_all(sources);
     if diags.has_errors() {
         return (None, diags);
@@ -186,10 +195,13 @@ pub fn check_sources(root: &Path, sources: &SourceMap) -> (Option<Project>, Diag
         .iter()
         .find(|(_, f)| f.name == ROOT_FILE)
         .map_or(FileId(0), |(id, _)| id);
-    let (project, lowered) = model::lower(&docs, root_id);
+    let (mut project, lowered) = model::lower(&docs, root_id);
     diags.extend(lowered);
     if diags.has_errors() {
         return (None, diags);
+    }
+    if let Some(project) = project.as_mut() {
+        diags.extend(model::read_artifacts(project, root, dirs));
     }
     if let Some(project) = &project {
         diags.extend(validate::validate(project, root));
@@ -212,15 +224,24 @@ pub struct Built {
 /// Checks, emits and renders the project around `path`, with the image inputs given by
 /// flags (nothing is written).
 pub fn build(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
-    let mut checked = check_front(path);
+    build_with(path, inputs, &ArtifactDirs::default())
+}
+
+/// [`build`], reading local copies of remote artifacts from `dirs`.
+pub fn build_with(path: &Path, inputs: &crate::image::ImageInputs, dirs: &ArtifactDirs) -> Built {
+    let mut checked = check_front_with(path, dirs);
     emit_checked(&mut checked, inputs, true);
     into_built(checked, inputs)
 }
 
 /// Checks and emits the project around `path` and writes every object to bytes, without
 /// making the tree (`tree` is `None`): what `mlc build --stdout` prints, from `rendered`.
-pub fn build_objects(path: &Path, inputs: &crate::image::ImageInputs) -> Built {
-    let mut checked = check_front(path);
+pub fn build_objects(
+    path: &Path,
+    inputs: &crate::image::ImageInputs,
+    dirs: &ArtifactDirs,
+) -> Built {
+    let mut checked = check_front_with(path, dirs);
     emit_checked(&mut checked, inputs, true);
     Built {
         rendered: std::mem::take(&mut checked.rendered),
@@ -346,7 +367,16 @@ pub fn check(path: &Path) -> Checked {
 
 /// [`check`] with the image inputs given by flags.
 pub fn check_with(path: &Path, inputs: &crate::image::ImageInputs) -> Checked {
-    let mut checked = check_front(path);
+    check_with_artifacts(path, inputs, &ArtifactDirs::default())
+}
+
+/// [`check_with`], reading local copies of remote artifacts from `dirs` (`--artifacts`).
+pub fn check_with_artifacts(
+    path: &Path,
+    inputs: &crate::image::ImageInputs,
+    dirs: &ArtifactDirs,
+) -> Checked {
+    let mut checked = check_front_with(path, dirs);
     emit_checked(&mut checked, inputs, false);
     checked
 }
@@ -354,6 +384,11 @@ pub fn check_with(path: &Path, inputs: &crate::image::ImageInputs) -> Checked {
 /// Finds the project around `path`, reads it and runs the front end (parse → model →
 /// validate) only.
 pub fn check_front(path: &Path) -> Checked {
+    check_front_with(path, &ArtifactDirs::default())
+}
+
+/// [`check_front`], reading local copies of remote artifacts from `dirs`.
+pub fn check_front_with(path: &Path, dirs: &ArtifactDirs) -> Checked {
     let root = match find_root(path) {
         Ok(root) => root,
         Err(d) => {
@@ -372,7 +407,7 @@ pub fn check_front(path: &Path) -> Checked {
     let (project, diags) = if diagnostics.has_errors() {
         (None, Diagnostics::default())
     } else {
-        check_sources(&root, &sources)
+        check_sources_with(&root, &sources, dirs)
     };
     diagnostics.extend(diags);
     diagnostics.sort();

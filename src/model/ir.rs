@@ -246,6 +246,9 @@ pub struct Pool {
     pub node_selector: BTreeMap<String, String>,
     /// `runtimeClassName` for pods on this pool.
     pub runtime_class: Option<String>,
+    /// The price of one unit (GPU, MIG slice or shared replica) per hour, for the cost
+    /// figures of `mlc capacity` and `mlc diff`.
+    pub price_per_hour: Option<Spanned<f64>>,
     /// The whole node.
     pub span: Span,
 }

@@ -112,9 +112,10 @@ pub(crate) fn lower_pool(
     declared: &BTreeMap<String, GpuRef>,
     diags: &mut Diagnostics,
 ) -> Option<Pool> {
-    let mut r = Reader::new(node, diags, &["cluster"], 1);
+    let mut r = Reader::new(node, diags, &["cluster", "price-per-hour"], 1);
     let name = r.arg_str(0);
     let cluster = r.str("cluster");
+    let price = r.str("price-per-hour");
     let head = r.span();
     if name.is_none() {
         r.missing(
@@ -122,6 +123,17 @@ pub(crate) fn lower_pool(
             "pool h100 cluster=gpu-east { gpu \"H100-80GB\" per-node=8 nodes=2 }",
         );
     }
+    let price_per_hour = price.and_then(|p| match p.value.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 && !p.value.starts_with('+') => Some(Spanned::new(v, p.span)),
+        _ => {
+            diags.push(
+                Diagnostic::error(Code::E0225, format!("`price-per-hour=\"{}\"` is not a price", p.value))
+                    .label(p.span, "expected a decimal number of at least 0")
+                    .help("write the price of one unit of the pool (a GPU, a MIG slice or a shared replica) per hour, such as `price-per-hour=\"2.48\"`"),
+            );
+            None
+        }
+    });
     check_children(node, diags, &grammar::POOL);
     let mut gpu = None;
     let mut per_node = None;
@@ -245,6 +257,7 @@ pub(crate) fn lower_pool(
         node_labels,
         node_selector,
         runtime_class,
+        price_per_hour,
         span: head,
     })
 }

@@ -4,6 +4,7 @@
 //! Takes every parsed [`crate::syntax::Document`] of a project, gives a [`Project`] (or
 //! `None` when the project node itself is unusable) and diagnostics in the 01xx/02xx blocks.
 
+mod artifacts;
 pub mod catalog;
 pub mod grammar;
 mod ir;
@@ -29,6 +30,9 @@ mod reader;
 mod rules;
 pub mod units;
 
+pub use artifacts::{
+    ACTIVATION_MARGIN, ArtifactDirs, DEFAULT_MEMORY_BYTES, derived_memory_bytes, read_artifacts,
+};
 pub use ir::*;
 pub use ir_scaling::*;
 pub use ir_triggers::*;

@@ -159,3 +159,143 @@ fn capacity_unknown(pool: &Pool) -> bool {
     let layout_unknown = !matches!(pool.sharing, Sharing::Whole) && layout_counts(pool).is_none();
     sharing_invalid || layout_unknown
 }
+
+/// One resource of one pool in the capacity report: what the pool holds and what the
+/// project's models ask of it at their minimum and maximum replicas (the same model as
+/// `E0307`/`W0307`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PoolCapacity {
+    /// The cluster the pool belongs to.
+    pub cluster: String,
+    /// The pool.
+    pub pool: String,
+    /// The GPU model.
+    pub gpu: String,
+    /// What replicas consume: `GPUs`, `shared GPU replicas`, or `<profile> slices`.
+    pub resource: String,
+    /// How many the pool holds, `None` when its sharing or layout is itself in error.
+    pub capacity: Option<u64>,
+    /// Asked for at every model's minimum replicas.
+    pub at_min: u64,
+    /// Asked for at every model's maximum replicas.
+    pub at_max: u64,
+    /// Who asks, per (environment, model).
+    pub users: Vec<PoolUser>,
+    /// The pool's price of one unit per hour (`price-per-hour`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_per_hour: Option<f64>,
+}
+
+/// One model's demand on a pool resource.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PoolUser {
+    /// The environment.
+    pub env: String,
+    /// The model.
+    pub model: String,
+    /// Units at minimum replicas.
+    pub at_min: u64,
+    /// Units at maximum replicas.
+    pub at_max: u64,
+}
+
+impl PoolCapacity {
+    /// Units left at maximum replicas (negative when over).
+    pub fn free_at_max(&self) -> Option<i64> {
+        self.capacity.map(|c| {
+            i64::try_from(c).unwrap_or(i64::MAX) - i64::try_from(self.at_max).unwrap_or(i64::MAX)
+        })
+    }
+}
+
+/// The resources a pool offers, by the keys of [`demand`].
+fn offered(pool: &Pool) -> Vec<String> {
+    match &pool.sharing {
+        Sharing::Whole if pool.oversubscription.is_some() => vec!["shared GPU replicas".to_owned()],
+        Sharing::Whole => vec!["GPUs".to_owned()],
+        Sharing::MigMixed(_) | Sharing::MigSingle(_) => layout_counts(pool)
+            .map(|c| c.keys().map(|p| format!("`{p}` slices")).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The capacity report of the project: every resource of every pool, sorted by cluster,
+/// pool and resource, with the demand at min and max from [`usage`].
+pub fn report(project: &Project) -> Vec<PoolCapacity> {
+    let at_min = usage(project, |m| m.autoscale.min.value);
+    let at_max = usage(project, |m| {
+        m.autoscale.max.value.max(m.autoscale.min.value)
+    });
+    let mut rows: BTreeMap<(String, String, String), PoolCapacity> = BTreeMap::new();
+    for pool in project.pools.values() {
+        for key in offered(pool) {
+            rows.entry((
+                pool.cluster.value.clone(),
+                pool.name.value.clone(),
+                key.clone(),
+            ))
+            .or_insert_with(|| new_row(pool, &key));
+        }
+    }
+    for (min_or_max, table) in [(false, at_min), (true, at_max)] {
+        for ((_, key), (pool, (total, users))) in table {
+            let r = rows
+                .entry((
+                    pool.cluster.value.clone(),
+                    pool.name.value.clone(),
+                    key.clone(),
+                ))
+                .or_insert_with(|| new_row(&pool, &key));
+            if min_or_max {
+                r.at_max = total;
+            } else {
+                r.at_min = total;
+            }
+            for (env, model, count, _) in users {
+                let i = match r
+                    .users
+                    .iter()
+                    .position(|u| u.env == env && u.model == model)
+                {
+                    Some(i) => i,
+                    None => {
+                        r.users.push(PoolUser {
+                            env,
+                            model,
+                            at_min: 0,
+                            at_max: 0,
+                        });
+                        r.users.len() - 1
+                    }
+                };
+                if let Some(u) = r.users.get_mut(i) {
+                    if min_or_max {
+                        u.at_max = count;
+                    } else {
+                        u.at_min = count;
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<PoolCapacity> = rows.into_values().collect();
+    for r in &mut out {
+        r.users
+            .sort_by(|a, b| (&a.env, &a.model).cmp(&(&b.env, &b.model)));
+    }
+    out
+}
+
+fn new_row(pool: &Pool, key: &str) -> PoolCapacity {
+    PoolCapacity {
+        cluster: pool.cluster.value.clone(),
+        pool: pool.name.value.clone(),
+        gpu: pool.gpu.value.name().to_owned(),
+        resource: key.replace('`', ""),
+        capacity: (!capacity_unknown(pool)).then(|| supply(pool, key)),
+        at_min: 0,
+        at_max: 0,
+        users: Vec::new(),
+        price_per_hour: pool.price_per_hour.as_ref().map(|p| p.value),
+    }
+}

@@ -439,13 +439,24 @@ pub(crate) fn check_accelerator(
                 });
         }
     }
-    check_memory_fit(model, usable_gib, root, diags);
+    check_memory_fit(model, plan, usable_gib, root, diags);
     super::resources::check_default_memory(model, usable_gib, diags);
 }
 
-/// E0320: a local artifact larger than the accelerator's usable memory.
-fn check_memory_fit(model: &Model, usable_gib: Option<f64>, root: &Path, diags: &mut Diagnostics) {
+/// E0320: a local artifact larger than the accelerator's usable memory (for a readable ONNX
+/// model, its weights; `W0315` when they leave less than the activation margin free).
+fn check_memory_fit(
+    model: &Model,
+    plan: &Plan,
+    usable_gib: Option<f64>,
+    root: &Path,
+    diags: &mut Diagnostics,
+) {
     let Some(usable) = usable_gib else { return };
+    if let Some(onnx) = &plan.onnx {
+        super::onnx::check_accelerator_fit(model, onnx, usable, diags);
+        return;
+    }
     let crate::model::Location::File { path } = &model.artifact.location else {
         return;
     };

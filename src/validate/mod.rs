@@ -9,11 +9,14 @@ mod gpu;
 mod models;
 mod names;
 mod notes;
+mod onnx;
 mod resources;
 mod scaling;
 mod vpa;
 
 use std::path::Path;
+
+pub use capacity::{PoolCapacity, PoolUser, report as capacity_report};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Project;
@@ -32,6 +35,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             vpa::check(model, plan, &mut found);
             models::check(model, plan, &mut found);
             notes::check(model, plan, &mut found);
+            onnx::check(model, plan, &mut found);
         }
         repeats.add(&env.name.value, found);
     }

@@ -133,6 +133,16 @@ pub fn load(
         .map(ModelMetadata::from_session)
         .ok_or_else(|| format!("model `{}`: no session", config.name))?
         .map_err(|e| format!("model `{}`: {e}", config.name))?;
+    if let Some(expected) = &config.signature
+        && let Some(difference) = expected.difference(&metadata.signature())
+    {
+        return Err(format!(
+            "model `{}`: `{}` is not the model this configuration was compiled for: {difference}; \
+             serve the model file the manifests were built from, or rebuild them (`mlc build`) for this one",
+            config.name,
+            file.display()
+        ));
+    }
     let policy = config.batching.and_then(|b| {
         if let Some(obstacle) = metadata.batching_obstacle() {
             tracing::warn!(

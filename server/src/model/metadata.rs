@@ -71,6 +71,24 @@ impl ModelMetadata {
         })
     }
 
+    /// The signature in the runtime config's terms, to compare with the one mlc compiled
+    /// the config against.
+    pub fn signature(&self) -> mlc_serve_config::Signature {
+        let tensors = |list: &[TensorSpec]| {
+            list.iter()
+                .map(|t| mlc_serve_config::TensorSignature {
+                    name: t.name.clone(),
+                    datatype: t.datatype.name().to_owned(),
+                    shape: t.shape.clone(),
+                })
+                .collect()
+        };
+        mlc_serve_config::Signature {
+            inputs: tensors(&self.inputs),
+            outputs: tensors(&self.outputs),
+        }
+    }
+
     /// Why the model cannot batch along dimension 0, if it cannot: every input and output must
     /// have a dynamic first dimension (Triton's rule).
     pub fn batching_obstacle(&self) -> Option<String> {

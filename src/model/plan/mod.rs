@@ -85,6 +85,8 @@ pub struct Plan {
     pub monitoring: Option<Box<MonitoringPlan>>,
     /// The VerticalPodAutoscalers (`vpa.rs`), when the model has a `vpa` block.
     pub vpa: Option<VpaPlan>,
+    /// The main artifact's ONNX model, when mlc could read it (`model/artifacts.rs`).
+    pub onnx: Option<Arc<crate::onnx::OnnxModel>>,
 }
 
 impl Plan {
@@ -136,6 +138,7 @@ impl Plan {
                     .collect(),
             },
             monitoring: None,
+            onnx: None,
         }
     }
 

@@ -4,7 +4,9 @@
 
 use std::sync::OnceLock;
 
-use mlc_serve_config::{Batching, Config, Duration, ModelConfig, ServerConfig};
+use mlc_serve_config::{
+    Batching, Config, Duration, ModelConfig, ServerConfig, Signature, TensorSignature,
+};
 
 use super::files::{MODEL_DIR, ModelFiles};
 use crate::model::ir::{Model, ServeTarget};
@@ -69,6 +71,7 @@ impl RuntimeConfig {
                     }),
                 sessions: 1,
                 intra_op_threads: 1,
+                signature: None,
             }],
         };
         RuntimeConfig {
@@ -76,6 +79,33 @@ impl RuntimeConfig {
             config,
             text: OnceLock::new(),
         }
+    }
+
+    /// Writes the I/O signature read from the model file into the config, so mlc-serve
+    /// refuses a different file at load (called before the text is first rendered).
+    pub(crate) fn set_signature(&mut self, onnx: &crate::onnx::OnnxModel) {
+        let tensors = |list: &[crate::onnx::TensorSig]| {
+            list.iter()
+                .map(|t| TensorSignature {
+                    name: t.name.clone(),
+                    datatype: t.datatype.clone(),
+                    shape: t.shape_i64().unwrap_or_default(),
+                })
+                .collect()
+        };
+        // A signature mlc-serve could not compare (non-tensor values, unknown shapes) is left out.
+        let comparable = onnx
+            .inputs
+            .iter()
+            .chain(&onnx.outputs)
+            .all(|t| t.shape.is_some());
+        if let Some(m) = self.config.models.first_mut() {
+            m.signature = comparable.then(|| Signature {
+                inputs: tensors(&onnx.inputs),
+                outputs: tensors(&onnx.outputs),
+            });
+        }
+        self.text = OnceLock::new();
     }
 
     /// Its canonical YAML text (`config.yaml`), rendered on first use.
