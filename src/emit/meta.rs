@@ -25,6 +25,7 @@ fn is_custom(kind: &str) -> bool {
     matches!(
         kind,
         "InferenceService"
+            | "InferenceGraph"
             | "ServingRuntime"
             | "ScaledObject"
             | "TriggerAuthentication"

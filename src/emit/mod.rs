@@ -15,6 +15,7 @@
 
 mod behaviour;
 mod cluster;
+mod graph;
 mod keda;
 mod kserve;
 mod meta;
@@ -24,6 +25,7 @@ mod patch;
 mod per_cluster;
 mod per_env;
 mod per_model;
+mod per_pipeline;
 mod pod;
 mod rollout;
 mod triggers;

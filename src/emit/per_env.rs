@@ -61,6 +61,9 @@ pub(super) fn emit_env(
         diags.extend(d);
         objects.append(&mut model_objects);
     }
+    for plan in env.pipelines.values() {
+        objects.extend(super::per_pipeline::emit_pipeline(project, plan));
+    }
     for o in &mut objects {
         o.scope = scope.clone();
     }

@@ -45,6 +45,8 @@ pub struct Project {
     pub pools: BTreeMap<String, Arc<Pool>>,
     /// Models as declared (before environment overrides).
     pub models: BTreeMap<String, Model>,
+    /// Pipelines by name.
+    pub pipelines: BTreeMap<String, super::ir_pipeline::Pipeline>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
     /// The project's `monitoring` block.
@@ -894,6 +896,8 @@ pub struct Environment {
     pub models: BTreeMap<String, Model>,
     /// The serving plan of each model (same keys as `models`).
     pub plans: BTreeMap<String, super::plan::Plan>,
+    /// The plan of each pipeline in this environment.
+    pub pipelines: BTreeMap<String, super::plan::PipelinePlan>,
     /// The mlc-serve ServingRuntime its KServe models share, if any uses it.
     pub runtime: Option<super::plan::SharedRuntime>,
     /// Whether it was declared (false for the implicit `default`).

@@ -118,6 +118,16 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         }
     }
 
+    let mut pipelines = BTreeMap::new();
+    let mut pipeline_spans = BTreeMap::new();
+    for node in get("pipeline") {
+        if let Some(p) = super::lower_pipeline::lower_pipeline(node, &model_spans, &mut diags)
+            && unique("pipeline", &p.name, &mut pipeline_spans, &mut diags)
+        {
+            pipelines.insert(p.name.value.clone(), p);
+        }
+    }
+
     let declared_clusters: Vec<String> = clusters
         .values()
         .filter(|c| c.declared)
@@ -177,6 +187,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 plans: BTreeMap::new(),
+                pipelines: BTreeMap::new(),
                 runtime: None,
                 declared: false,
                 quota: None,
@@ -191,6 +202,13 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             &env.namespace.value,
             &env.models,
             &pools,
+        );
+        env.pipelines = super::plan::plan_pipelines(
+            &env.name.value,
+            &env.namespace.value,
+            &pipelines,
+            &env.models,
+            &env.plans,
         );
         env.runtime = super::plan::SharedRuntime::of(env);
         super::plan::plan_monitoring(env, project_monitoring.as_ref(), &project_name, &mut diags);
@@ -209,6 +227,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         clusters,
         pools,
         models,
+        pipelines,
         environments,
         monitoring: project_monitoring,
         cluster_plans,

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod grammar;
 mod ir;
+mod ir_pipeline;
 mod ir_scaling;
 mod ir_triggers;
 mod layout;
@@ -14,6 +15,7 @@ mod lower_artifact;
 mod lower_auth;
 mod lower_behaviour;
 mod lower_model;
+mod lower_pipeline;
 mod lower_pod;
 mod lower_pool;
 mod lower_project;
@@ -30,6 +32,7 @@ mod rules;
 pub mod units;
 
 pub use ir::*;
+pub use ir_pipeline::*;
 pub use ir_scaling::*;
 pub use ir_triggers::*;
 pub use layout::{layout_counts, named_layout};

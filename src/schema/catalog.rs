@@ -37,6 +37,7 @@ const fn entry(api_version: &'static str, kind: &'static str, source: Source) ->
 }
 
 const ISVC: &str = include_str!("../../schemas/kserve/inferenceservice-serving-v1beta1.json");
+const GRAPH: &str = include_str!("../../schemas/kserve/inferencegraph-serving-v1alpha1.json");
 const RUNTIME: &str = include_str!("../../schemas/kserve/servingruntime-serving-v1alpha1.json");
 const SCALED_OBJECT: &str = include_str!("../../schemas/keda/scaledobject-keda-v1alpha1.json");
 const VPA: &str = include_str!("../../schemas/vpa/verticalpodautoscaler-autoscaling-v1.json");
@@ -132,6 +133,11 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "serving.kserve.io/v1beta1",
             "InferenceService",
             Source::File(ISVC),
+        ),
+        entry(
+            "serving.kserve.io/v1alpha1",
+            "InferenceGraph",
+            Source::File(GRAPH),
         ),
         entry(
             "serving.kserve.io/v1alpha1",

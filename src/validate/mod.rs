@@ -9,6 +9,7 @@ mod gpu;
 mod models;
 mod names;
 mod notes;
+mod pipelines;
 mod resources;
 mod scaling;
 mod vpa;
@@ -32,6 +33,9 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             vpa::check(model, plan, &mut found);
             models::check(model, plan, &mut found);
             notes::check(model, plan, &mut found);
+        }
+        for plan in env.pipelines.values() {
+            pipelines::check(plan, &mut found);
         }
         repeats.add(&env.name.value, found);
     }

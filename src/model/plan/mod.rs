@@ -9,6 +9,7 @@
 mod files;
 mod monitoring;
 mod names;
+mod pipeline;
 mod runtime_config;
 mod runtime_metrics;
 mod scaler;
@@ -23,6 +24,8 @@ pub use monitoring::{
     Alert, Dashboard, ENV_LABEL, MODEL_LABEL, MonitoringPlan, Scrape, plan_monitoring,
 };
 pub use names::{DerivedName, PredictorNames, Workload};
+pub(crate) use pipeline::plan_pipelines;
+pub use pipeline::{PipelinePlan, PlannedNode, PlannedStep, PlannedTarget};
 pub use runtime_config::{GRPC_PORT, HTTP_PORT, RuntimeConfig};
 pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
