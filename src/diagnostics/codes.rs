@@ -131,6 +131,8 @@ registry! {
     E0323 Error "VPA controls a resource the HPA scales on",
     E0324 Error "scrape timeout longer than the scrape interval",
     E0330 Error "pipeline step served by another target",
+    E0331 Error "setting not available with Seldon",
+    E0332 Error "pipeline router not available with Seldon",
     E0401 Error "emitted object fails its schema",
     E0402 Error "manifest does not match its schema",
     E0403 Error "manifest file is not valid YAML or JSON",

@@ -26,6 +26,11 @@ fn is_custom(kind: &str) -> bool {
         kind,
         "InferenceService"
             | "InferenceGraph"
+            | "SeldonDeployment"
+            | "Model"
+            | "Experiment"
+            | "Pipeline"
+            | "Server"
             | "ServingRuntime"
             | "ScaledObject"
             | "TriggerAuthentication"

@@ -15,6 +15,7 @@
 
 mod behaviour;
 mod cluster;
+mod core2;
 mod graph;
 mod keda;
 mod kserve;
@@ -28,6 +29,7 @@ mod per_model;
 mod per_pipeline;
 mod pod;
 mod rollout;
+mod seldon;
 mod triggers;
 mod vpa;
 mod workload;

@@ -92,6 +92,7 @@ pub const TOP: Parent = Parent {
         home(many("model")),
         home(many("environment")),
         home(many("pipeline")),
+        home(many("seldon-server")),
     ],
 };
 

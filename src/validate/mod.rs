@@ -12,6 +12,7 @@ mod notes;
 mod pipelines;
 mod resources;
 mod scaling;
+mod seldon;
 mod vpa;
 
 use std::path::Path;
@@ -33,9 +34,11 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             vpa::check(model, plan, &mut found);
             models::check(model, plan, &mut found);
             notes::check(model, plan, &mut found);
+            seldon::check(project, model, plan, &mut found);
         }
         for plan in env.pipelines.values() {
             pipelines::check(plan, &mut found);
+            seldon::check_pipeline(plan, &mut found);
         }
         repeats.add(&env.name.value, found);
     }

@@ -14,6 +14,8 @@ fn same_family(target: ServeTarget, serve: ServeTarget) -> bool {
                 ServeTarget::KserveStandard | ServeTarget::KserveKnative
             )
         }
+        ServeTarget::SeldonV1 => serve == ServeTarget::SeldonV1,
+        ServeTarget::SeldonCore2 => serve == ServeTarget::SeldonCore2,
         ServeTarget::Deployment => false,
     }
 }

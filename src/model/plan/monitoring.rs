@@ -159,6 +159,8 @@ impl MonitoringPlan {
                 },
                 vec![name.clone()],
             ),
+            // Seldon names its Deployments and HPAs itself.
+            Workload::Seldon { .. } => (Vec::new(), Vec::new()),
             Workload::Kserve { predictors, .. } => (
                 predictors
                     .iter()
@@ -211,7 +213,7 @@ impl MonitoringPlan {
                 "serving.kserve.io/inferenceservice".to_owned(),
                 name.clone(),
             )]),
-            Workload::Deployment { .. } => BTreeMap::from([
+            Workload::Deployment { .. } | Workload::Seldon { .. } => BTreeMap::from([
                 ("app.kubernetes.io/name".to_owned(), name.clone()),
                 (
                     "app.kubernetes.io/instance".to_owned(),

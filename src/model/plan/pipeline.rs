@@ -137,8 +137,22 @@ impl PipelinePlan {
         }
     }
 
-    /// The names the router derives: KServe's Deployment and Service of the same name.
+    /// The names it derives: on KServe the InferenceGraph and the router's Deployment and
+    /// Service of the same name; on Seldon the SeldonDeployment or the Core 2 Pipeline.
     pub fn derived_names(&self) -> Vec<super::DerivedName> {
+        match self.target {
+            Some(ServeTarget::SeldonV1) => {
+                return vec![super::DerivedName::new(
+                    "SeldonDeployment",
+                    self.name.clone(),
+                    None,
+                )];
+            }
+            Some(ServeTarget::SeldonCore2) => {
+                return vec![super::DerivedName::new("Pipeline", self.name.clone(), None)];
+            }
+            _ => {}
+        }
         vec![
             super::DerivedName::new("Deployment", self.name.clone(), None),
             super::DerivedName::new("Service", self.name.clone(), None),
