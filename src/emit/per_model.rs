@@ -77,6 +77,8 @@ pub(super) fn emit_model(
             }
         }
     };
+    // A Seldon custom container's own ports, opened beside the executor's.
+    let mut extra_ports: Vec<u16> = Vec::new();
     let selector = match &plan.workload {
         Workload::Kserve { name, .. } => {
             let mut pod_labels = owner.labels();
@@ -104,6 +106,10 @@ pub(super) fn emit_model(
         Workload::Seldon { core2: false, .. } => {
             // `validate` reports a format without a Seldon server (`E0318`).
             if let Some(server) = seldon::server(model, &options.mlc_serve_image, grpc_port) {
+                if let Some(c) = &server.custom {
+                    extra_ports.push(c.port);
+                    extra_ports.extend(c.grpc_port);
+                }
                 let selector = owner.selector();
                 let mut pod_labels = selector.clone();
                 pod_labels.extend(owner.labels());
@@ -149,8 +155,8 @@ pub(super) fn emit_model(
         if let Some(p) = workload::pdb(&owner, model, plan, selector.clone()) {
             out.push(("poddisruptionbudget".into(), to_value(&p)));
         }
-        let policy =
-            workload::network_policy(&owner, model, plan, selector, &policy_ports(plan, &serving));
+        let ports = policy_ports(plan, &serving);
+        let policy = workload::network_policy(&owner, model, plan, selector, &ports, &extra_ports);
         out.push(("networkpolicy".into(), to_value(&policy)));
     }
     if let Some(mon) = plan.monitoring.as_deref() {
@@ -190,7 +196,8 @@ pub(super) fn emit_model(
 }
 
 /// The ports a model's NetworkPolicy opens: the serving container's, or on Seldon Core v1
-/// the executor's (8000 HTTP, 5001 gRPC), which fronts every pod Seldon makes.
+/// the executor's (8000 HTTP, 5001 gRPC), which fronts every pod Seldon makes, plus a
+/// custom container's own ports (where its `/metrics` are scraped).
 fn policy_ports(plan: &Plan, serving: &pod::Serving) -> pod::Serving {
     let mut s = serving.clone();
     if let Workload::Seldon { .. } = plan.workload {
