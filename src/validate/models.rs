@@ -131,7 +131,12 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     if let Some(longest) = plan
         .derived_names()
         .into_iter()
-        .filter(|d| matches!(d.kind, "Deployment" | "HorizontalPodAutoscaler" | "Service"))
+        .filter(|d| {
+            matches!(
+                d.kind,
+                "Deployment" | "HorizontalPodAutoscaler" | "Service" | "Model"
+            )
+        })
         .filter(|d| d.name.len() > 63)
         .max_by_key(|d| d.name.len())
     {

@@ -105,6 +105,27 @@ pub(super) fn check_pipeline(plan: &PipelinePlan, diags: &mut Diagnostics) {
                 }),
             );
         }
+        for step in &node.steps {
+            let unsupported = [
+                (step.dependency.is_some(), "`dependency`"),
+                (
+                    step.data
+                        .as_deref()
+                        .is_some_and(|d| d.starts_with("$request")),
+                    "`data=\"$request\"`",
+                ),
+            ];
+            for (_, what) in unsupported.iter().filter(|(set, _)| *set) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::E0332,
+                        format!("{what} is not available with {}", target.describe()),
+                    )
+                    .label(step.span, "this step")
+                    .help("a Seldon graph hands each step the previous step's response and fails on any step's failure: remove it, or serve the steps with `serve kserve` (InferenceGraph)"),
+                );
+            }
+        }
         if let Some(s) = nested {
             diags.push(
                 Diagnostic::error(
