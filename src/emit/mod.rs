@@ -12,6 +12,9 @@
 //!   annotations; `object.rs`: the [`Object`] with its origin.
 //! - `monitoring/`: PrometheusRule, ServiceMonitor/PodMonitor and the Grafana dashboard
 //!   ConfigMap, where the plan has monitoring.
+//! - `seldon.rs`, `core2.rs`: Seldon Core v1's SeldonDeployment and Seldon Core 2's Model,
+//!   Experiment and Server; `graph.rs`: KServe's InferenceGraph; `per_pipeline.rs`: what a
+//!   `pipeline` becomes on its target.
 
 mod behaviour;
 mod cluster;
