@@ -193,7 +193,7 @@ fn objects_without_the_fields_pass() {
     assert!(codes(&bare).is_empty());
 }
 
-fn graph(name: &str, nodes: Value) -> Value {
+fn graph(name: &str, nodes: &Value) -> Value {
     json!({
         "apiVersion": "serving.kserve.io/v1alpha1",
         "kind": "InferenceGraph",
@@ -206,7 +206,7 @@ fn graph(name: &str, nodes: Value) -> Value {
 fn inference_graph_rules_of_kserves_webhook() {
     let good = graph(
         "chain",
-        json!({"root": {"routerType": "Splitter", "steps": [
+        &json!({"root": {"routerType": "Splitter", "steps": [
             {"name": "a", "serviceName": "a", "weight": 70},
             {"name": "b", "nodeName": "n", "weight": 30},
         ]}, "n": {"routerType": "Sequence", "steps": [{"serviceUrl": "http://x"}]}}),
@@ -214,12 +214,12 @@ fn inference_graph_rules_of_kserves_webhook() {
     assert!(codes(&[good]).is_empty());
     let no_root = graph(
         "chain",
-        json!({"start": {"routerType": "Sequence", "steps": [{"serviceName": "a"}]}}),
+        &json!({"start": {"routerType": "Sequence", "steps": [{"serviceName": "a"}]}}),
     );
     assert_eq!(codes(&[no_root]), [(0, "E0417", "/spec/nodes".to_owned())]);
     let bad = graph(
         "Chain",
-        json!({"root": {"routerType": "Splitter", "steps": [
+        &json!({"root": {"routerType": "Splitter", "steps": [
             {"name": "a", "serviceName": "a", "nodeName": "n", "weight": 70},
             {"name": "a", "weight": 20},
         ]}}),
@@ -238,7 +238,7 @@ fn inference_graph_rules_of_kserves_webhook() {
     );
     let missing_weight = graph(
         "chain",
-        json!({"root": {"routerType": "Splitter", "steps": [{"serviceName": "a", "weight": 100}, {"serviceName": "b"}]}}),
+        &json!({"root": {"routerType": "Splitter", "steps": [{"serviceName": "a", "weight": 100}, {"serviceName": "b"}]}}),
     );
     assert_eq!(
         codes(&[missing_weight]),
@@ -246,7 +246,7 @@ fn inference_graph_rules_of_kserves_webhook() {
     );
 }
 
-fn sdep(predictors: Value) -> Value {
+fn sdep(predictors: &Value) -> Value {
     json!({
         "apiVersion": "machinelearning.seldon.io/v1",
         "kind": "SeldonDeployment",
@@ -259,13 +259,13 @@ fn sdep(predictors: Value) -> Value {
 fn seldon_deployment_traffic_and_shadows() {
     let g = json!({"name": "m"});
     let ok = sdep(
-        json!([{"name": "a", "graph": g, "traffic": 75}, {"name": "b", "graph": g, "traffic": 25}]),
+        &json!([{"name": "a", "graph": g, "traffic": 75}, {"name": "b", "graph": g, "traffic": 25}]),
     );
     assert!(codes(&[ok]).is_empty());
-    let alone = sdep(json!([{"name": "a", "graph": g}]));
+    let alone = sdep(&json!([{"name": "a", "graph": g}]));
     assert!(codes(&[alone]).is_empty());
     let short = sdep(
-        json!([{"name": "a", "graph": g, "traffic": 75}, {"name": "a", "graph": g, "traffic": 5}]),
+        &json!([{"name": "a", "graph": g, "traffic": 75}, {"name": "a", "graph": g, "traffic": 5}]),
     );
     assert_eq!(
         codes(&[short]),
@@ -275,13 +275,13 @@ fn seldon_deployment_traffic_and_shadows() {
         ]
     );
     let lone = sdep(
-        json!([{"name": "a", "graph": g, "traffic": 50}, {"name": "s", "graph": g, "shadow": true}]),
+        &json!([{"name": "a", "graph": g, "traffic": 50}, {"name": "s", "graph": g, "shadow": true}]),
     );
     assert_eq!(
         codes(&[lone]),
         [(0, "E0418", "/spec/predictors/0/traffic".to_owned())]
     );
-    let only_shadow = sdep(json!([{"name": "s", "graph": g, "shadow": true}]));
+    let only_shadow = sdep(&json!([{"name": "s", "graph": g, "shadow": true}]));
     assert_eq!(
         codes(&[only_shadow]),
         [(0, "E0418", "/spec/predictors".to_owned())]
