@@ -152,7 +152,11 @@ impl Step {
             let _ = write!(out, " dependency={}", if d { "hard" } else { "soft" });
         }
         if let Some(d) = self.data {
-            let _ = write!(out, " data=\"{}\"", if d { "$response" } else { "$request" });
+            let _ = write!(
+                out,
+                " data=\"{}\"",
+                if d { "$response" } else { "$request" }
+            );
         }
         out.push('\n');
     }
