@@ -400,8 +400,16 @@ pub(crate) fn seldon_deployment(owner: &Owner<'_>, inputs: &SdepInputs<'_>) -> S
             let artifact = canary.map_or(&model.artifact, |c| &c.artifact);
             let version = canary.map_or(model.version.clone(), |c| c.version.clone());
             let parts = unit(model, plan, server, artifact);
+            // A canary's pods carry its own version, not the model's.
+            let mut labels = inputs.pod_labels.clone();
+            if canary.is_some() {
+                labels.remove("app.kubernetes.io/version");
+                if let Some(ver) = &version {
+                    labels.insert("app.kubernetes.io/version".into(), ver.clone());
+                }
+            }
             let meta = ComponentMeta {
-                labels: inputs.pod_labels.clone(),
+                labels,
                 annotations: inputs.pod_annotations.clone(),
             };
             let (mut units, spec) = component(
