@@ -30,13 +30,14 @@ const MIG_PROFILES: [&str; 7] = [
     "1g.10gb+me",
     "4g.20gb",
 ];
-const FORMATS: [&str; 6] = [
+const FORMATS: [&str; 7] = [
     "onnx",
     "sklearn",
     "tensorflow",
     "triton",
     "custom",
     "pytorch",
+    "mlflow",
 ];
 const SCHEMES: [&str; 6] = ["s3", "gs", "pvc", "https", "hf", "oci"];
 const TARGETS: [&str; 6] = [
@@ -105,6 +106,87 @@ pub struct Project {
     environments: Vec<Environment>,
     /// Put the models in `models/m.kdl` (after a NUL) instead of `mlc.kdl`.
     split: bool,
+    /// Pipelines over the models (after the models, so older corpora decode as before).
+    pipelines: Vec<Pipeline>,
+}
+
+/// A `pipeline` with router nodes whose steps name models or nodes.
+#[derive(Debug, Clone, Arbitrary)]
+struct Pipeline {
+    name: Pick,
+    router: Pick,
+    steps: Vec<Step>,
+    nodes: Vec<(Pick, Pick, Vec<Step>)>,
+}
+
+#[derive(Debug, Clone, Arbitrary)]
+struct Step {
+    name: Pick,
+    model: Option<Pick>,
+    node: Option<Pick>,
+    weight: Option<i8>,
+    condition: bool,
+    dependency: Option<bool>,
+    data: Option<bool>,
+}
+
+const ROUTERS: [&str; 5] = ["sequence", "switch", "ensemble", "splitter", "chain"];
+const NODES: [&str; 4] = ["root", "a", "b", "c"];
+
+impl Step {
+    fn render(&self, out: &mut String, indent: &str) {
+        let _ = write!(out, "{indent}step {}", self.name.of(&MODELS));
+        if let Some(m) = self.model {
+            let _ = write!(out, " model={}", m.of(&MODELS));
+        }
+        if let Some(n) = self.node {
+            let _ = write!(out, " node={}", n.of(&NODES));
+        }
+        if let Some(w) = self.weight {
+            let _ = write!(out, " weight={w}");
+        }
+        if self.condition {
+            out.push_str(" condition=\"{ .x == 1 }\"");
+        }
+        if let Some(d) = self.dependency {
+            let _ = write!(out, " dependency={}", if d { "hard" } else { "soft" });
+        }
+        if let Some(d) = self.data {
+            let _ = write!(
+                out,
+                " data=\"{}\"",
+                if d { "$response" } else { "$request" }
+            );
+        }
+        out.push('\n');
+    }
+}
+
+impl Pipeline {
+    fn render(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "pipeline p-{} router={} {{",
+            self.name.of(&NODES),
+            self.router.of(&ROUTERS)
+        );
+        for s in &self.steps {
+            s.render(out, "    ");
+        }
+        for (name, router, steps) in &self.nodes {
+            let _ = writeln!(
+                out,
+                "    node {} router={} {{",
+                name.of(&NODES),
+                router.of(&ROUTERS)
+            );
+            for s in steps {
+                s.render(out, "        ");
+            }
+            out.push_str("    }\n");
+        }
+        out.push_str("}\n");
+    }
 }
 
 #[derive(Debug, Clone, Arbitrary)]
@@ -188,6 +270,8 @@ enum Serve {
     Standard,
     Knative,
     Deployment,
+    Seldon,
+    Core2,
 }
 
 #[derive(Debug, Clone, Arbitrary)]
@@ -320,6 +404,9 @@ impl Project {
             let _ = writeln!(out, "model {} {{", m.name.of(&MODELS));
             m.body.render(&mut out, "    ");
             out.push_str("}\n");
+        }
+        for p in &self.pipelines {
+            p.render(&mut out);
         }
         out
     }
@@ -486,6 +573,12 @@ impl ModelBody {
             }
             Some(Serve::Deployment) => {
                 let _ = writeln!(out, "{indent}serve deployment");
+            }
+            Some(Serve::Seldon) => {
+                let _ = writeln!(out, "{indent}serve seldon");
+            }
+            Some(Serve::Core2) => {
+                let _ = writeln!(out, "{indent}serve seldon mode=core2");
             }
         }
         if let Some(r) = &self.runtime {

@@ -9,11 +9,15 @@
 //! - `keda.rs`: ScaledObject scale to zero (E0411), idle replicas (E0412), fallback (E0413);
 //! - `hpa.rs`: HPA behaviour bounds, also inside a ScaledObject (E0414);
 //! - `workload.rs`: one scaler per workload (E0415), GPU placement only with GPU requests
-//!   (E0416).
+//!   (E0416);
+//! - `graph.rs`: InferenceGraph root, targets, step names and splitter weights (E0417);
+//! - `seldon.rs`: SeldonDeployment predictors and traffic (E0418), Core 2 Experiments (E0419).
 
+mod graph;
 mod hpa;
 mod keda;
 mod kserve;
+mod seldon;
 mod workload;
 
 use serde_json::Value;
@@ -71,6 +75,13 @@ pub fn check_object(index: usize, object: &Value) -> Vec<Violation> {
             hpa::check_scaled_object(object, &mut found);
         }
         ("autoscaling/v2", "HorizontalPodAutoscaler") => hpa::check(object, &mut found),
+        ("serving.kserve.io/v1alpha1", "InferenceGraph") => graph::check(object, &mut found),
+        ("machinelearning.seldon.io/v1", "SeldonDeployment") => {
+            seldon::check_deployment(object, &mut found);
+        }
+        ("mlops.seldon.io/v1alpha1", "Experiment") => {
+            seldon::check_experiment(object, &mut found);
+        }
         _ => {}
     }
     workload::check_pods(object, &mut found);

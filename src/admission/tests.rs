@@ -192,3 +192,125 @@ fn objects_without_the_fields_pass() {
     ];
     assert!(codes(&bare).is_empty());
 }
+
+fn graph(name: &str, nodes: &Value) -> Value {
+    json!({
+        "apiVersion": "serving.kserve.io/v1alpha1",
+        "kind": "InferenceGraph",
+        "metadata": {"name": name, "namespace": "ns"},
+        "spec": {"nodes": nodes},
+    })
+}
+
+#[test]
+fn inference_graph_rules_of_kserves_webhook() {
+    let good = graph(
+        "chain",
+        &json!({"root": {"routerType": "Splitter", "steps": [
+            {"name": "a", "serviceName": "a", "weight": 70},
+            {"name": "b", "nodeName": "n", "weight": 30},
+        ]}, "n": {"routerType": "Sequence", "steps": [{"serviceUrl": "http://x"}]}}),
+    );
+    assert!(codes(&[good]).is_empty());
+    let no_root = graph(
+        "chain",
+        &json!({"start": {"routerType": "Sequence", "steps": [{"serviceName": "a"}]}}),
+    );
+    assert_eq!(codes(&[no_root]), [(0, "E0417", "/spec/nodes".to_owned())]);
+    let bad = graph(
+        "Chain",
+        &json!({"root": {"routerType": "Splitter", "steps": [
+            {"name": "a", "serviceName": "a", "nodeName": "n", "weight": 70},
+            {"name": "a", "weight": 20},
+        ]}}),
+    );
+    let found = codes(&[bad]);
+    let pointers: Vec<&str> = found.iter().map(|(_, _, p)| p.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/metadata/name",
+            "/spec/nodes/root/steps",
+            "/spec/nodes/root/steps/0",
+            "/spec/nodes/root/steps/1",
+            "/spec/nodes/root/steps/1/name",
+        ]
+    );
+    let missing_weight = graph(
+        "chain",
+        &json!({"root": {"routerType": "Splitter", "steps": [{"serviceName": "a", "weight": 100}, {"serviceName": "b"}]}}),
+    );
+    assert_eq!(
+        codes(&[missing_weight]),
+        [(0, "E0417", "/spec/nodes/root/steps/1".to_owned())]
+    );
+}
+
+fn sdep(predictors: &Value) -> Value {
+    json!({
+        "apiVersion": "machinelearning.seldon.io/v1",
+        "kind": "SeldonDeployment",
+        "metadata": {"name": "m", "namespace": "ns"},
+        "spec": {"predictors": predictors},
+    })
+}
+
+#[test]
+fn seldon_deployment_traffic_and_shadows() {
+    let g = json!({"name": "m"});
+    let ok = sdep(
+        &json!([{"name": "a", "graph": g, "traffic": 75}, {"name": "b", "graph": g, "traffic": 25}]),
+    );
+    assert!(codes(&[ok]).is_empty());
+    let alone = sdep(&json!([{"name": "a", "graph": g}]));
+    assert!(codes(&[alone]).is_empty());
+    let short = sdep(
+        &json!([{"name": "a", "graph": g, "traffic": 75}, {"name": "a", "graph": g, "traffic": 5}]),
+    );
+    assert_eq!(
+        codes(&[short]),
+        [
+            (0, "E0418", "/spec/predictors".to_owned()),
+            (0, "E0418", "/spec/predictors/1/name".to_owned()),
+        ]
+    );
+    let lone = sdep(
+        &json!([{"name": "a", "graph": g, "traffic": 50}, {"name": "s", "graph": g, "shadow": true}]),
+    );
+    assert_eq!(
+        codes(&[lone]),
+        [(0, "E0418", "/spec/predictors/0/traffic".to_owned())]
+    );
+    let only_shadow = sdep(&json!([{"name": "s", "graph": g, "shadow": true}]));
+    assert_eq!(
+        codes(&[only_shadow]),
+        [(0, "E0418", "/spec/predictors".to_owned())]
+    );
+}
+
+#[test]
+fn experiment_rules_of_seldons_scheduler() {
+    let exp = |spec: Value| {
+        json!({"apiVersion": "mlops.seldon.io/v1alpha1", "kind": "Experiment",
+               "metadata": {"name": "e", "namespace": "ns"}, "spec": spec})
+    };
+    let ok = exp(
+        json!({"default": "a", "candidates": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1}]}),
+    );
+    assert!(codes(&[ok]).is_empty());
+    let bad = exp(
+        json!({"default": "c", "candidates": [{"name": "a", "weight": 1}, {"name": "a", "weight": 1}]}),
+    );
+    assert_eq!(
+        codes(&[bad]),
+        [
+            (0, "E0419", "/spec/candidates/1/name".to_owned()),
+            (0, "E0419", "/spec/default".to_owned()),
+        ]
+    );
+    let empty = exp(json!({"candidates": []}));
+    assert_eq!(
+        codes(&[empty]),
+        [(0, "E0419", "/spec/candidates".to_owned())]
+    );
+}

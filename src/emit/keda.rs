@@ -171,7 +171,7 @@ fn with_activation(
     metadata
 }
 
-fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
+pub(crate) fn trigger(model: &Model, auth: Option<&TriggerAuth>) -> Option<Trigger> {
     let policy = &model.autoscale.policy.as_ref()?.value;
     let m = |pairs: &[(&str, String)]| {
         pairs

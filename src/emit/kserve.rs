@@ -425,6 +425,9 @@ pub(crate) fn inference_service(
         Scaler::Fixed
         | Scaler::Hpa(_)
         | Scaler::ScaledObjects { .. }
+        | Scaler::SeldonHpa(_)
+        | Scaler::SeldonKeda { .. }
+        | Scaler::Core2
         | Scaler::Unsupported { .. } => {}
     }
     let canary = if knative {

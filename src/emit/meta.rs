@@ -25,6 +25,12 @@ fn is_custom(kind: &str) -> bool {
     matches!(
         kind,
         "InferenceService"
+            | "InferenceGraph"
+            | "SeldonDeployment"
+            | "Model"
+            | "Experiment"
+            | "Pipeline"
+            | "Server"
             | "ServingRuntime"
             | "ScaledObject"
             | "TriggerAuthentication"

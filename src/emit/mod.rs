@@ -12,9 +12,14 @@
 //!   annotations; `object.rs`: the [`Object`] with its origin.
 //! - `monitoring/`: PrometheusRule, ServiceMonitor/PodMonitor and the Grafana dashboard
 //!   ConfigMap, where the plan has monitoring.
+//! - `seldon.rs`, `core2.rs`: Seldon Core v1's SeldonDeployment and Seldon Core 2's Model,
+//!   Experiment and Server; `graph.rs`: KServe's InferenceGraph; `per_pipeline.rs`: what a
+//!   `pipeline` becomes on its target.
 
 mod behaviour;
 mod cluster;
+mod core2;
+mod graph;
 mod keda;
 mod kserve;
 mod meta;
@@ -24,8 +29,10 @@ mod patch;
 mod per_cluster;
 mod per_env;
 mod per_model;
+mod per_pipeline;
 mod pod;
 mod rollout;
+mod seldon;
 mod triggers;
 mod vpa;
 mod workload;

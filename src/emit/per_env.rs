@@ -65,6 +65,32 @@ pub(super) fn emit_env<R: Send>(
             (each(model_objects), d)
         })
         .collect();
+    // The environment's shared objects (one unit): its Seldon Core 2 Servers and pipelines.
+    if env
+        .models
+        .values()
+        .any(|m| m.serve.value == crate::model::ServeTarget::SeldonCore2)
+    {
+        for server in project.seldon_servers.values() {
+            let instance = format!("{}-{}", server.name.value, env.name.value);
+            let owner = Owner::shared(project, &server.name.value, &instance);
+            objects.push(Object {
+                scope: scope.clone(),
+                file: format!("_shared/server-{}.yaml", server.name.value),
+                value: to_value(&super::core2::server(&owner, ns, server)),
+                span: server.span,
+                origin: Origin {
+                    env: Some(env.name.value.clone()),
+                    ..Origin::default()
+                },
+            });
+        }
+    }
+    for plan in env.pipelines.values() {
+        objects.extend(super::per_pipeline::emit_pipeline(
+            project, env, plan, options,
+        ));
+    }
     for o in &mut objects {
         o.scope = scope.clone();
     }

@@ -7,7 +7,10 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use super::meta::Owner;
 use super::object::to_value;
 use super::patch::{self, Draft};
-use super::{EmitOptions, Object, Scope, keda, kserve, monitoring, pod, rollout, vpa, workload};
+use super::{
+    EmitOptions, Object, Scope, core2, keda, kserve, monitoring, pod, rollout, seldon, vpa,
+    workload,
+};
 use crate::diagnostics::Diagnostics;
 use crate::model::plan::{Plan, Scaler, Workload};
 use crate::model::{Model, Project};
@@ -40,13 +43,17 @@ pub(super) fn emit_model(
         out.push(("configmap-runtime".into(), to_value(&cm)));
     }
     let rollout_hash = rollout::hash(model, plan, &serving, &options.mlc_serve_image);
-    out.push((
-        "serviceaccount".into(),
-        to_value(&workload::service_account(&owner, model, plan)),
-    ));
+    // Core 2 runs a Model on its own Servers' pods: no pod of the model's own to serve.
+    let pods = !matches!(plan.workload, Workload::Seldon { core2: true, .. });
+    if pods {
+        out.push((
+            "serviceaccount".into(),
+            to_value(&workload::service_account(&owner, model, plan)),
+        ));
+    }
     let (scaled, auth) = match &plan.scaler {
         Scaler::ScaledObjects { targets, auth } => (targets.as_slice(), auth.as_ref()),
-        Scaler::KserveKeda { auth } => (&[][..], auth.as_ref()),
+        Scaler::KserveKeda { auth } | Scaler::SeldonKeda { auth } => (&[][..], auth.as_ref()),
         _ => (&[][..], None),
     };
     if let Some(ta) = auth.filter(|ta| ta.emitted()) {
@@ -70,6 +77,8 @@ pub(super) fn emit_model(
             }
         }
     };
+    // A Seldon custom container's own ports, opened beside the executor's.
+    let mut extra_ports: Vec<u16> = Vec::new();
     let selector = match &plan.workload {
         Workload::Kserve { name, .. } => {
             let mut pod_labels = owner.labels();
@@ -94,6 +103,37 @@ pub(super) fn emit_model(
                 ("component".to_owned(), "predictor".to_owned()),
             ])
         }
+        Workload::Seldon { core2: false, .. } => {
+            // `validate` reports a format without a Seldon server (`E0318`).
+            if let Some(server) = seldon::server(model, &options.mlc_serve_image, grpc_port) {
+                if let Some(c) = &server.custom {
+                    extra_ports.push(c.port);
+                    extra_ports.extend(c.grpc_port);
+                }
+                let selector = owner.selector();
+                let mut pod_labels = selector.clone();
+                pod_labels.extend(owner.labels());
+                let inputs = seldon::SdepInputs {
+                    model,
+                    plan,
+                    server: &server,
+                    pod_labels,
+                    pod_annotations: pod::pod_annotations(
+                        &rollout_hash,
+                        server.custom.as_ref().unwrap_or(&serving),
+                    ),
+                };
+                out.push((
+                    "seldondeployment".into(),
+                    to_value(&seldon::seldon_deployment(&owner, &inputs)),
+                ));
+            }
+            owner.selector()
+        }
+        Workload::Seldon { core2: true, .. } => {
+            out.extend(core2::model_objects(&owner, model, plan));
+            owner.selector()
+        }
         Workload::Deployment { .. } => {
             let deployment = workload::deployment(&owner, model, plan, &serving, &rollout_hash);
             out.push(("deployment".into(), to_value(&deployment)));
@@ -111,11 +151,14 @@ pub(super) fn emit_model(
             owner.selector()
         }
     };
-    if let Some(p) = workload::pdb(&owner, model, plan, selector.clone()) {
-        out.push(("poddisruptionbudget".into(), to_value(&p)));
+    if pods {
+        if let Some(p) = workload::pdb(&owner, model, plan, selector.clone()) {
+            out.push(("poddisruptionbudget".into(), to_value(&p)));
+        }
+        let ports = policy_ports(plan, &serving);
+        let policy = workload::network_policy(&owner, model, plan, selector, &ports, &extra_ports);
+        out.push(("networkpolicy".into(), to_value(&policy)));
     }
-    let policy = workload::network_policy(&owner, model, plan, selector, &serving);
-    out.push(("networkpolicy".into(), to_value(&policy)));
     if let Some(mon) = plan.monitoring.as_deref() {
         if let Some(rule) = monitoring::prometheus_rule(&owner, plan, mon) {
             out.push(("prometheusrule".into(), to_value(&rule)));
@@ -150,4 +193,16 @@ pub(super) fn emit_model(
         })
         .collect();
     (objects, diags)
+}
+
+/// The ports a model's NetworkPolicy opens: the serving container's, or on Seldon Core v1
+/// the executor's (8000 HTTP, 5001 gRPC), which fronts every pod Seldon makes, plus a
+/// custom container's own ports (where its `/metrics` are scraped).
+fn policy_ports(plan: &Plan, serving: &pod::Serving) -> pod::Serving {
+    let mut s = serving.clone();
+    if let Workload::Seldon { .. } = plan.workload {
+        s.port = seldon::EXECUTOR_HTTP_PORT;
+        s.grpc_port = Some(seldon::EXECUTOR_GRPC_PORT);
+    }
+    s
 }

@@ -326,6 +326,7 @@ pub(crate) fn network_policy(
     plan: &Plan,
     pod_selector: BTreeMap<String, String>,
     serving: &Serving,
+    extra_ports: &[u16],
 ) -> NetworkPolicy {
     let knative = matches!(plan.workload, Workload::Kserve { knative: true, .. });
     let mut from = vec![NetworkPolicyPeer {
@@ -353,6 +354,7 @@ pub(crate) fn network_policy(
     }
     let mut ports = vec![i32::from(serving.port)];
     ports.extend(serving.grpc_port.map(i32::from));
+    ports.extend(extra_ports.iter().copied().map(i32::from));
     if knative {
         // queue-proxy: 8012 HTTP, 8013 HTTP/2, 9090/9091 metrics.
         ports.extend([8012, 8013, 9090, 9091]);

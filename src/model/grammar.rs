@@ -91,6 +91,8 @@ pub const TOP: Parent = Parent {
         home(many("gpu-model")),
         home(many("model")),
         home(many("environment")),
+        home(many("pipeline")),
+        home(many("seldon-server")),
     ],
 };
 
@@ -252,6 +254,25 @@ pub const ALERT: Parent = Parent {
     children: &[once("labels")],
 };
 
+/// `pipeline`: its root router's steps, other router nodes, the router pod's sizing.
+pub const PIPELINE: Parent = Parent {
+    name: "pipeline",
+    described: "a `pipeline`",
+    children: &[
+        home(many("step")),
+        home(many("node")),
+        once("resources"),
+        once("autoscale"),
+    ],
+};
+
+/// A pipeline's `node`.
+pub const PIPELINE_NODE: Parent = Parent {
+    name: "node",
+    described: "a pipeline `node`",
+    children: &[many("step")],
+};
+
 /// Every parent, in the order a misplaced node's home is looked up.
 const PARENTS: &[Parent] = &[
     TOP,
@@ -264,6 +285,7 @@ const PARENTS: &[Parent] = &[
     CANARY,
     SERVICE_ACCOUNT,
     AUTOSCALE,
+    PIPELINE,
 ];
 
 /// Where a node that is misplaced belongs, for the help line.

@@ -46,6 +46,10 @@ pub struct Project {
     /// Models as declared (before environment overrides); boxed behind an `Arc`, so a map of
     /// thousands of models holds pointers, not half-empty nodes of large values.
     pub models: BTreeMap<String, Arc<Model>>,
+    /// Seldon Core 2 Servers by name.
+    pub seldon_servers: BTreeMap<String, SeldonServer>,
+    /// Pipelines by name.
+    pub pipelines: BTreeMap<String, super::ir_pipeline::Pipeline>,
     /// Environments with their resolved models.
     pub environments: BTreeMap<String, Environment>,
     /// The project's `monitoring` block.
@@ -279,6 +283,8 @@ pub enum Format {
     Triton,
     /// Hugging Face.
     Huggingface,
+    /// An MLflow model directory.
+    Mlflow,
     /// A custom image.
     Custom,
 }
@@ -294,6 +300,7 @@ impl Format {
         ("tensorflow", Format::Tensorflow),
         ("triton", Format::Triton),
         ("huggingface", Format::Huggingface),
+        ("mlflow", Format::Mlflow),
         ("custom", Format::Custom),
     ];
 
@@ -315,6 +322,10 @@ pub enum ServeTarget {
     KserveKnative,
     /// A plain Deployment and Service.
     Deployment,
+    /// Seldon Core v1: a `SeldonDeployment` (`machinelearning.seldon.io/v1`).
+    SeldonV1,
+    /// Seldon Core 2: `Model`, `Experiment`, `Pipeline` (`mlops.seldon.io/v1alpha1`).
+    SeldonCore2,
 }
 
 impl ServeTarget {
@@ -324,7 +335,22 @@ impl ServeTarget {
             ServeTarget::KserveStandard => "`serve kserve mode=standard`",
             ServeTarget::KserveKnative => "`serve kserve mode=knative`",
             ServeTarget::Deployment => "`serve deployment`",
+            ServeTarget::SeldonV1 => "`serve seldon`",
+            ServeTarget::SeldonCore2 => "`serve seldon mode=core2`",
         }
+    }
+
+    /// Whether KServe serves the model (an InferenceService).
+    pub fn is_kserve(self) -> bool {
+        matches!(
+            self,
+            ServeTarget::KserveStandard | ServeTarget::KserveKnative
+        )
+    }
+
+    /// Whether Seldon (Core v1 or Core 2) serves the model.
+    pub fn is_seldon(self) -> bool {
+        matches!(self, ServeTarget::SeldonV1 | ServeTarget::SeldonCore2)
     }
 }
 
@@ -870,6 +896,8 @@ pub struct Model {
     pub patches: Vec<Patch>,
     /// Namespaces allowed to reach the serving port (its own is always allowed).
     pub allow_from: Vec<String>,
+    /// The Seldon Core 2 Server it is pinned to (`serve seldon mode=core2 server=…`).
+    pub seldon_server: Option<Spanned<String>>,
     /// The model's `monitoring` blocks folded (base, then the environment's override).
     pub monitoring: Option<super::monitoring::MonitoringSpec>,
     /// The model node.
@@ -885,6 +913,21 @@ impl Model {
     }
 }
 
+/// A Seldon Core 2 `Server` the project declares (`seldon-server`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeldonServer {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// `serverConfig`: the ServerConfig it runs (`mlserver`, `triton`, …).
+    pub config: String,
+    /// Replicas, when given.
+    pub replicas: Option<u32>,
+    /// `extraCapabilities` added to the ServerConfig's.
+    pub capabilities: Vec<String>,
+    /// The node.
+    pub span: Span,
+}
+
 /// An environment with its resolved models.
 #[derive(Debug, Clone)]
 pub struct Environment {
@@ -898,6 +941,8 @@ pub struct Environment {
     pub models: BTreeMap<String, Arc<Model>>,
     /// The serving plan of each model (same keys as `models`), boxed as the models are.
     pub plans: BTreeMap<String, Box<super::plan::Plan>>,
+    /// The plan of each pipeline in this environment.
+    pub pipelines: BTreeMap<String, super::plan::PipelinePlan>,
     /// The mlc-serve ServingRuntime its KServe models share, if any uses it.
     pub runtime: Option<super::plan::SharedRuntime>,
     /// Whether it was declared (false for the implicit `default`).

@@ -51,6 +51,11 @@ pub(crate) fn lower_model(
     let serve = find("serve").map_or(Some(Spanned::new(ServeTarget::KserveStandard, head)), |c| {
         lower_serve(c, diags)
     });
+    // `lower_serve` reports a `server` that is not a string.
+    let seldon_server = find("serve").and_then(|c| {
+        let v = &c.prop("server")?.value;
+        v.as_str().map(|s| Spanned::new(s.to_owned(), v.span))
+    });
     let runtime = find("runtime").map_or_else(Runtime::default, |c| lower_runtime(c, diags));
     let accelerator = find("accelerator").map_or(
         Some(Accelerator {
@@ -141,6 +146,7 @@ pub(crate) fn lower_model(
         volumes,
         patches,
         allow_from,
+        seldon_server,
         // An environment's override keeps the base block before its own (see
         // `merge_children`), so folding in order lets the override win per setting.
         monitoring: super::monitoring::MonitoringSpec::fold(

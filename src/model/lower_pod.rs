@@ -14,14 +14,37 @@ use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::{Node, ValueKind};
 
 pub(super) fn lower_serve(node: &Node, diags: &mut Diagnostics) -> Option<Spanned<ServeTarget>> {
-    let mut r = Reader::new(node, diags, &["mode"], 1);
+    let mut r = Reader::new(node, diags, &["mode", "server"], 1);
     no_children(node, r.diags);
     let target = r.choice_of(
         r.arg(0),
         "serve target",
-        &[("kserve", true), ("deployment", false)],
+        &[("kserve", 0u8), ("deployment", 1), ("seldon", 2)],
     )?;
-    if !target.value {
+    let _ = r.str("server");
+    if let Some(server) = node.prop("server")
+        && (target.value != 2 || node.prop("mode").and_then(|m| m.value.as_str()) != Some("core2"))
+    {
+        r.diags.push(
+            Diagnostic::error(Code::E0212, "`server` applies to `serve seldon mode=core2` only")
+                .label(server.key_span, "a Seldon Core 2 Server")
+                .help("Core 2 schedules Models onto Servers: write `serve seldon mode=core2 server=…`, or remove `server`"),
+        );
+    }
+    if target.value == 2 {
+        let mode = r
+            .choice_of(
+                r.value("mode"),
+                "Seldon mode",
+                &[
+                    ("v1", ServeTarget::SeldonV1),
+                    ("core2", ServeTarget::SeldonCore2),
+                ],
+            )
+            .map_or(ServeTarget::SeldonV1, |m| m.value);
+        return Some(Spanned::new(mode, node.head_span()));
+    }
+    if target.value == 1 {
         if let Some(mode) = node.prop("mode") {
             r.diags.push(
                 Diagnostic::error(Code::E0212, "`mode` applies to `serve kserve` only")

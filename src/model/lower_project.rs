@@ -133,6 +133,27 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         }
     }
 
+    let mut seldon_servers = BTreeMap::new();
+    let mut server_spans = BTreeMap::new();
+    for node in get("seldon-server") {
+        if let Some(s) = lower_seldon_server(node, &mut diags)
+            && check_name("Seldon server", &s.name, &mut diags)
+            && unique("Seldon server", &s.name, &mut server_spans, &mut diags)
+        {
+            seldon_servers.insert(s.name.value.clone(), s);
+        }
+    }
+
+    let mut pipelines = BTreeMap::new();
+    let mut pipeline_spans = BTreeMap::new();
+    for node in get("pipeline") {
+        if let Some(p) = super::lower_pipeline::lower_pipeline(node, &model_spans, &mut diags)
+            && unique("pipeline", &p.name, &mut pipeline_spans, &mut diags)
+        {
+            pipelines.insert(p.name.value.clone(), p);
+        }
+    }
+
     let declared_clusters: Vec<String> = clusters
         .values()
         .filter(|c| c.declared)
@@ -193,6 +214,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 namespace: Spanned::new(project_name.clone(), anchor),
                 models: models.clone(),
                 plans: BTreeMap::new(),
+                pipelines: BTreeMap::new(),
                 runtime: None,
                 declared: false,
                 quota: None,
@@ -207,6 +229,13 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             &env.namespace.value,
             &env.models,
             &pools,
+        );
+        env.pipelines = super::plan::plan_pipelines(
+            &env.name.value,
+            &env.namespace.value,
+            &pipelines,
+            &env.models,
+            &env.plans,
         );
         env.runtime = super::plan::SharedRuntime::of(env);
         super::plan::plan_monitoring(env, project_monitoring.as_ref(), &project_name, &mut diags);
@@ -225,6 +254,8 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         clusters,
         pools,
         models,
+        seldon_servers,
+        pipelines,
         environments,
         monitoring: project_monitoring,
         cluster_plans,
@@ -472,4 +503,45 @@ fn checked_image_value(
             .help(format!("write e.g. `{example}`")),
     );
     None
+}
+
+/// `seldon-server NAME config=mlserver replicas=N capabilities="a,b"`: a Seldon Core 2 Server.
+fn lower_seldon_server(node: &Node, diags: &mut Diagnostics) -> Option<super::ir::SeldonServer> {
+    let mut r = Reader::new(node, diags, &["config", "replicas", "capabilities"], 1);
+    no_children(node, r.diags);
+    let Some(name) = r.arg_str(0) else {
+        if node.args.is_empty() {
+            r.missing(
+                "a name",
+                "seldon-server mlserver-cpu config=mlserver replicas=2",
+            );
+        }
+        return None;
+    };
+    let config = r.str("config");
+    if config.is_none() && node.prop("config").is_none() {
+        r.missing(
+            "a `config`",
+            "seldon-server mlserver-cpu config=mlserver replicas=2",
+        );
+    }
+    let replicas = r.u32("replicas").map(|v| v.value);
+    let capabilities = r
+        .str("capabilities")
+        .map(|c| {
+            c.value
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(super::ir::SeldonServer {
+        name,
+        config: config?.value,
+        replicas,
+        capabilities,
+        span: node.head_span(),
+    })
 }

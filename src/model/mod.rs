@@ -8,6 +8,7 @@ mod artifacts;
 pub mod catalog;
 pub mod grammar;
 mod ir;
+mod ir_pipeline;
 mod ir_scaling;
 mod ir_triggers;
 mod layout;
@@ -15,6 +16,7 @@ mod lower_artifact;
 mod lower_auth;
 mod lower_behaviour;
 mod lower_model;
+mod lower_pipeline;
 mod lower_pod;
 mod lower_pool;
 mod lower_project;
@@ -34,6 +36,7 @@ pub use artifacts::{
     ACTIVATION_MARGIN, ArtifactDirs, DEFAULT_MEMORY_BYTES, derived_memory_bytes, read_artifacts,
 };
 pub use ir::*;
+pub use ir_pipeline::*;
 pub use ir_scaling::*;
 pub use ir_triggers::*;
 pub use layout::{layout_counts, named_layout};

@@ -148,6 +148,7 @@ pub(super) fn lower_environment(
         namespace,
         models,
         plans: BTreeMap::new(),
+        pipelines: BTreeMap::new(),
         runtime: None,
         declared: true,
         quota,

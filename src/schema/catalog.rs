@@ -37,6 +37,12 @@ const fn entry(api_version: &'static str, kind: &'static str, source: Source) ->
 }
 
 const ISVC: &str = include_str!("../../schemas/kserve/inferenceservice-serving-v1beta1.json");
+const GRAPH: &str = include_str!("../../schemas/kserve/inferencegraph-serving-v1alpha1.json");
+const SDEP: &str = include_str!("../../schemas/seldon/seldondeployment-machinelearning-v1.json");
+const CORE2_MODEL: &str = include_str!("../../schemas/seldon/model-mlops-v1alpha1.json");
+const CORE2_EXPERIMENT: &str = include_str!("../../schemas/seldon/experiment-mlops-v1alpha1.json");
+const CORE2_PIPELINE: &str = include_str!("../../schemas/seldon/pipeline-mlops-v1alpha1.json");
+const CORE2_SERVER: &str = include_str!("../../schemas/seldon/server-mlops-v1alpha1.json");
 const RUNTIME: &str = include_str!("../../schemas/kserve/servingruntime-serving-v1alpha1.json");
 const SCALED_OBJECT: &str = include_str!("../../schemas/keda/scaledobject-keda-v1alpha1.json");
 const VPA: &str = include_str!("../../schemas/vpa/verticalpodautoscaler-autoscaling-v1.json");
@@ -135,6 +141,11 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
         ),
         entry(
             "serving.kserve.io/v1alpha1",
+            "InferenceGraph",
+            Source::File(GRAPH),
+        ),
+        entry(
+            "serving.kserve.io/v1alpha1",
             "ServingRuntime",
             Source::File(RUNTIME),
         ),
@@ -177,6 +188,31 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "autoscaling.k8s.io/v1",
             "VerticalPodAutoscaler",
             Source::File(VPA),
+        ),
+        entry(
+            "machinelearning.seldon.io/v1",
+            "SeldonDeployment",
+            Source::File(SDEP),
+        ),
+        entry(
+            "mlops.seldon.io/v1alpha1",
+            "Model",
+            Source::File(CORE2_MODEL),
+        ),
+        entry(
+            "mlops.seldon.io/v1alpha1",
+            "Experiment",
+            Source::File(CORE2_EXPERIMENT),
+        ),
+        entry(
+            "mlops.seldon.io/v1alpha1",
+            "Pipeline",
+            Source::File(CORE2_PIPELINE),
+        ),
+        entry(
+            "mlops.seldon.io/v1alpha1",
+            "Server",
+            Source::File(CORE2_SERVER),
         ),
     ],
 });

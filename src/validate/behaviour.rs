@@ -29,6 +29,12 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             Scaler::KserveHpa(_) => Some(
                 "KServe's hpa class takes its HPA from `scaleMetric`/`scaleTarget` only here: use `serve deployment` (mlc's HPA carries the behaviour) or a KEDA trigger",
             ),
+            Scaler::SeldonHpa(_) => Some(
+                "Seldon's `hpaSpec` has no HPA behaviour: scale on a KEDA trigger (its `kedaSpec` carries it), or remove `scale-up`/`scale-down`",
+            ),
+            Scaler::Core2 => {
+                Some("Seldon Core 2 scales Models itself: remove `scale-up`/`scale-down`")
+            }
             Scaler::Knative { .. } => Some(
                 "Knative's autoscaler has no HPA behaviour: remove `scale-up`/`scale-down`, or use `serve kserve mode=standard`",
             ),

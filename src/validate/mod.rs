@@ -10,8 +10,10 @@ mod models;
 mod names;
 mod notes;
 mod onnx;
+mod pipelines;
 mod resources;
 mod scaling;
+mod seldon;
 mod vpa;
 
 use std::path::Path;
@@ -36,6 +38,11 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
             models::check(model, plan, &mut found);
             notes::check(model, plan, &mut found);
             onnx::check(model, plan, &mut found);
+            seldon::check(project, model, plan, &mut found);
+        }
+        for plan in env.pipelines.values() {
+            pipelines::check(plan, &mut found);
+            seldon::check_pipeline(plan, &mut found);
         }
         repeats.add(&env.name.value, found);
     }

@@ -31,11 +31,35 @@ fn formats_for(target: ServeTarget) -> &'static [Format] {
             Format::Triton,
             Format::Custom,
         ],
-        _ => &[
+        // Seldon Core v1's prepackaged servers, mlc-serve for ONNX, or a custom container.
+        ServeTarget::SeldonV1 => &[
+            Format::Onnx,
+            Format::Sklearn,
+            Format::Xgboost,
+            Format::Mlflow,
+            Format::Tensorflow,
+            Format::Triton,
+            Format::Huggingface,
+            Format::Custom,
+        ],
+        // What Core 2's MLServer and Triton ServerConfigs advertise.
+        ServeTarget::SeldonCore2 => &[
             Format::Onnx,
             Format::Sklearn,
             Format::Xgboost,
             Format::Lightgbm,
+            Format::Mlflow,
+            Format::Pytorch,
+            Format::Tensorflow,
+            Format::Triton,
+            Format::Huggingface,
+        ],
+        ServeTarget::KserveStandard | ServeTarget::KserveKnative => &[
+            Format::Onnx,
+            Format::Sklearn,
+            Format::Xgboost,
+            Format::Lightgbm,
+            Format::Mlflow,
             Format::Pytorch,
             Format::Tensorflow,
             Format::Triton,
@@ -107,7 +131,12 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     if let Some(longest) = plan
         .derived_names()
         .into_iter()
-        .filter(|d| matches!(d.kind, "Deployment" | "HorizontalPodAutoscaler" | "Service"))
+        .filter(|d| {
+            matches!(
+                d.kind,
+                "Deployment" | "HorizontalPodAutoscaler" | "Service" | "Model"
+            )
+        })
         .filter(|d| d.name.len() > 63)
         .max_by_key(|d| d.name.len())
     {
@@ -167,7 +196,11 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             Diagnostic::error(Code::E0318, format!("`{}` models cannot be served with {}", format.as_str(), target.describe()))
                 .label(model.format.span, "format")
                 .label(model.serve.span, "serve target")
-                .help("plain Deployments serve onnx (mlc-serve), tensorflow (TF Serving), triton and custom images; use `serve kserve` for the other formats"),
+                .help(match target {
+                    ServeTarget::SeldonV1 => "Seldon Core v1's prepackaged servers take sklearn, xgboost, mlflow, tensorflow, triton and huggingface; onnx runs on mlc-serve and `custom` on its image: use `serve kserve` or `serve seldon mode=core2` for this format",
+                    ServeTarget::SeldonCore2 => "Seldon Core 2 runs models on its MLServer and Triton servers only: use `serve seldon` (Core v1) or `serve kserve` for a custom image",
+                    _ => "plain Deployments serve onnx (mlc-serve), tensorflow (TF Serving), triton and custom images; use `serve kserve` for the other formats",
+                }),
         );
     } else if format == Format::Custom && model.runtime.image.is_none() {
         diags.push(

@@ -13,6 +13,7 @@ struct Maker {
     model: String,
     canary: Option<String>,
     span: Span,
+    pipeline: bool,
 }
 
 impl Maker {
@@ -22,12 +23,14 @@ impl Maker {
             model: model.name.value.clone(),
             canary: canary.map(|c| c.name.value.clone()),
             span: canary.map_or(model.name.span, |c| c.name.span),
+            pipeline: false,
         }
     }
 
     fn describe(&self) -> String {
         match &self.canary {
             Some(c) => format!("canary `{c}` of model `{}`", self.model),
+            None if self.pipeline => format!("pipeline `{}`", self.model),
             None => format!("model `{}`", self.model),
         }
     }
@@ -39,9 +42,25 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
     for env in project.environments.values() {
         // (kind, name) → who derived it first; one namespace per environment.
         let mut seen: BTreeMap<(&'static str, String), Maker> = BTreeMap::new();
-        for (model, plan) in env.planned() {
-            for name in plan.derived_names() {
-                let maker = Maker::of(model, &name);
+        let pipelines = env.pipelines.values().flat_map(|p| {
+            p.derived_names().into_iter().map(move |n| {
+                let maker = Maker {
+                    model: p.name.clone(),
+                    canary: None,
+                    span: p.pipeline.name.span,
+                    pipeline: true,
+                };
+                (n, maker, p.namespace.as_str())
+            })
+        });
+        let models = env.planned().flat_map(|(model, plan)| {
+            plan.derived_names().into_iter().map(move |n| {
+                let maker = Maker::of(model, &n);
+                (n, maker, plan.namespace.as_str())
+            })
+        });
+        for (name, maker, namespace) in models.chain(pipelines) {
+            {
                 let key = (name.kind, name.name);
                 let Some(first) = seen.get(&key) else {
                     seen.insert(key, maker);
@@ -54,10 +73,7 @@ pub(crate) fn check(project: &Project, diags: &mut Diagnostics) {
                 diags.push(
                     Diagnostic::error(
                         Code::E0321,
-                        format!(
-                            "{kind} `{name}` is derived twice in namespace `{}`",
-                            plan.namespace
-                        ),
+                        format!("{kind} `{name}` is derived twice in namespace `{namespace}`"),
                     )
                     .label(maker.span, format!("derived from {}", maker.describe()))
                     .label(

@@ -59,6 +59,10 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
                 format!("{} {} %", m.resource, m.target),
                 "the HorizontalPodAutoscaler's usual target",
             ),
+            Scaler::SeldonHpa(m) => (
+                format!("{} {} %", m.resource, m.target),
+                "the HorizontalPodAutoscaler's usual target, in Seldon's `hpaSpec`",
+            ),
             Scaler::Knative { metric, target } => (
                 format!("{metric} {target}"),
                 "Knative's default (the KPA's container-concurrency-target-default)",

@@ -17,6 +17,15 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
         );
         return;
     }
+    if matches!(plan.workload, Workload::Seldon { .. }) {
+        diags.push(
+            Diagnostic::error(Code::E0311, format!("`vpa` is not available with {}", model.serve.value.describe()))
+                .label(vpa.span, "vpa")
+                .label(model.serve.span, "serve target")
+                .help("Seldon names and owns the Deployments it makes: use `serve kserve mode=standard` or `serve deployment`, or remove `vpa`"),
+        );
+        return;
+    }
     let (Some(v), Some((_, span))) = (&plan.vpa, &vpa.controls) else {
         return;
     };

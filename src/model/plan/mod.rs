@@ -9,6 +9,7 @@
 mod files;
 mod monitoring;
 mod names;
+mod pipeline;
 mod runtime_config;
 mod runtime_metrics;
 mod scaler;
@@ -22,7 +23,9 @@ pub use files::{MODEL_DIR, ModelFiles};
 pub use monitoring::{
     Alert, Dashboard, ENV_LABEL, MODEL_LABEL, MonitoringPlan, Scrape, plan_monitoring,
 };
-pub use names::{DerivedName, PredictorNames, Workload};
+pub use names::{DerivedName, PredictorNames, SELDON_MAIN_PREDICTOR, SeldonVariant, Workload};
+pub(crate) use pipeline::plan_pipelines;
+pub use pipeline::{PipelinePlan, PlannedNode, PlannedStep, PlannedTarget};
 pub use runtime_config::{GRPC_PORT, HTTP_PORT, RuntimeConfig};
 pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
@@ -87,6 +90,8 @@ pub struct Plan {
     pub vpa: Option<VpaPlan>,
     /// The main artifact's ONNX model, when mlc could read it (`model/artifacts.rs`).
     pub onnx: Option<Arc<crate::onnx::OnnxModel>>,
+    /// The Seldon Core 2 Server the Model is pinned to.
+    pub seldon_server: Option<String>,
 }
 
 impl Plan {
@@ -107,8 +112,9 @@ impl Plan {
         let workload = Workload::of(model);
         let scaler = Scaler::of(model, &workload);
         let vpa = VpaPlan::of(model, &workload, &scaler);
-        let runtime_config = model
-            .uses_mlc_serve()
+        // Core 2 runs its own servers (MLServer, Triton): no mlc-serve there.
+        let runtime_config = (model.uses_mlc_serve()
+            && model.serve.value != crate::model::ServeTarget::SeldonCore2)
             .then(|| RuntimeConfig::of(model, &files));
         Plan {
             origin: Origin {
@@ -139,6 +145,7 @@ impl Plan {
             },
             monitoring: None,
             onnx: None,
+            seldon_server: model.seldon_server.as_ref().map(|s| s.value.clone()),
         }
     }
 

@@ -112,7 +112,12 @@ pub fn plan_monitoring(
     let env_name = env.name.value.clone();
     let env_spec = env.monitoring.clone();
     for (key, plan) in &mut env.plans {
-        let Some(model) = env.models.get(key) else {
+        // A Core 2 Model runs on its Servers' pods, which mlc neither writes nor watches.
+        let Some(model) = env
+            .models
+            .get(key)
+            .filter(|m| m.serve.value != crate::model::ServeTarget::SeldonCore2)
+        else {
             continue;
         };
         let levels = [project, env_spec.as_ref(), model.monitoring.as_ref()];
@@ -159,6 +164,8 @@ impl MonitoringPlan {
                 },
                 vec![name.clone()],
             ),
+            // Seldon names its Deployments and HPAs itself.
+            Workload::Seldon { .. } => (Vec::new(), Vec::new()),
             Workload::Kserve { predictors, .. } => (
                 predictors
                     .iter()
@@ -205,13 +212,17 @@ impl MonitoringPlan {
                 )),
             );
         }
-        let knative = matches!(plan.workload, Workload::Kserve { knative: true, .. });
+        // Knative's and Seldon's Services carry no labels of mlc's: watch the pods.
+        let knative = matches!(
+            plan.workload,
+            Workload::Kserve { knative: true, .. } | Workload::Seldon { .. }
+        );
         let selector = match &plan.workload {
             Workload::Kserve { name, .. } => BTreeMap::from([(
                 "serving.kserve.io/inferenceservice".to_owned(),
                 name.clone(),
             )]),
-            Workload::Deployment { .. } => BTreeMap::from([
+            Workload::Deployment { .. } | Workload::Seldon { .. } => BTreeMap::from([
                 ("app.kubernetes.io/name".to_owned(), name.clone()),
                 (
                     "app.kubernetes.io/instance".to_owned(),

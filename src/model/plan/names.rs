@@ -28,6 +28,17 @@ pub enum Workload {
         /// them; Knative keeps one predictor and the previous revision).
         predictors: Vec<PredictorNames>,
     },
+    /// A Seldon Core v1 `SeldonDeployment`, or Seldon Core 2 `Model`s.
+    Seldon {
+        /// Core 2 rather than Core v1.
+        core2: bool,
+        /// The SeldonDeployment name (Core v1), or the main Model's and the Experiment's.
+        name: String,
+        /// The main variant, then one per canary: the predictor names of the
+        /// SeldonDeployment (`default`, then each canary's name), or the Core 2 Model names
+        /// (`<model>`, `<model>-<canary>`).
+        variants: Vec<SeldonVariant>,
+    },
     /// A plain Deployment with its Service.
     Deployment {
         /// The Deployment, Service and HPA name.
@@ -36,6 +47,18 @@ pub enum Workload {
         keda_hpa: String,
     },
 }
+
+/// The main variant (`canary: None`) or a canary of a Seldon model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeldonVariant {
+    /// The index of its canary in the model's `canaries`, `None` for the main variant.
+    pub canary: Option<usize>,
+    /// The predictor name (Core v1) or the Model name (Core 2).
+    pub name: String,
+}
+
+/// The predictor name of a SeldonDeployment's main variant.
+pub const SELDON_MAIN_PREDICTOR: &str = "default";
 
 /// One derived object name, with its kind and the canary that makes it, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +98,35 @@ impl Workload {
                 keda_hpa: format!("keda-hpa-{name}"),
                 name,
             },
+            ServeTarget::SeldonV1 | ServeTarget::SeldonCore2 => {
+                let core2 = model.serve.value == ServeTarget::SeldonCore2;
+                let main = SeldonVariant {
+                    canary: None,
+                    name: if core2 {
+                        name.clone()
+                    } else {
+                        SELDON_MAIN_PREDICTOR.to_owned()
+                    },
+                };
+                let canaries = model
+                    .canaries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| SeldonVariant {
+                        canary: Some(i),
+                        name: if core2 {
+                            format!("{name}-{}", c.name.value)
+                        } else {
+                            c.name.value.clone()
+                        },
+                    });
+                let variants = std::iter::once(main).chain(canaries).collect();
+                Workload::Seldon {
+                    core2,
+                    name,
+                    variants,
+                }
+            }
             ServeTarget::KserveStandard | ServeTarget::KserveKnative => {
                 let mut predictors = vec![predictor(&name, None)];
                 predictors.extend(
@@ -96,7 +148,9 @@ impl Workload {
     /// The name of the top-level object (InferenceService or Deployment).
     pub fn name(&self) -> &str {
         match self {
-            Workload::Kserve { name, .. } | Workload::Deployment { name, .. } => name,
+            Workload::Kserve { name, .. }
+            | Workload::Deployment { name, .. }
+            | Workload::Seldon { name, .. } => name,
         }
     }
 
@@ -114,6 +168,23 @@ impl Workload {
                     ));
                 }
                 v.push(DerivedName::new("Service", name.clone(), None));
+                v
+            }
+            Workload::Seldon {
+                core2: false, name, ..
+            } => vec![DerivedName::new("SeldonDeployment", name.clone(), None)],
+            Workload::Seldon {
+                core2: true,
+                name,
+                variants,
+            } => {
+                let mut v: Vec<DerivedName> = variants
+                    .iter()
+                    .map(|m| DerivedName::new("Model", m.name.clone(), m.canary))
+                    .collect();
+                if variants.len() > 1 {
+                    v.push(DerivedName::new("Experiment", name.clone(), None));
+                }
                 v
             }
             Workload::Kserve {

@@ -44,7 +44,11 @@ impl RuntimeConfig {
         // KServe's storage initializer puts the files in the model directory.
         let path = match model.serve.value {
             ServeTarget::Deployment => files.path(),
-            ServeTarget::KserveStandard | ServeTarget::KserveKnative => MODEL_DIR,
+            // Seldon's storage initializer fills the same directory from `modelUri`.
+            ServeTarget::KserveStandard
+            | ServeTarget::KserveKnative
+            | ServeTarget::SeldonV1
+            | ServeTarget::SeldonCore2 => MODEL_DIR,
         };
         let config = Config {
             server: ServerConfig {

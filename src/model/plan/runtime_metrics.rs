@@ -3,7 +3,7 @@
 //! memory come from cluster-side exporters (kube-state-metrics, DCGM) and exist for every
 //! runtime whose model has an HPA or a GPU.
 
-use crate::model::ir::{Format, Model, ServeTarget};
+use crate::model::ir::{Format, Model};
 use crate::model::monitoring::AlertKind;
 
 /// The runtime behind a model's `/metrics`, as far as alerts are concerned.
@@ -29,9 +29,13 @@ impl MetricsRuntime {
             return MetricsRuntime::MlcServe;
         }
         let named = model.runtime.name.is_some() || model.runtime.image.is_some();
-        let kserve = model.serve.value != ServeTarget::Deployment;
+        let kserve = model.serve.value.is_kserve();
         match model.format.value {
-            Format::Sklearn | Format::Xgboost | Format::Lightgbm | Format::Huggingface
+            Format::Sklearn
+            | Format::Xgboost
+            | Format::Lightgbm
+            | Format::Huggingface
+            | Format::Mlflow
                 if kserve && !named =>
             {
                 MetricsRuntime::KserveModelServer

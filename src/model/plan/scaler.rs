@@ -99,6 +99,15 @@ pub enum Scaler {
         /// Its TriggerAuthentication, when the source needs one.
         auth: Option<TriggerAuth>,
     },
+    /// Seldon Core v1 makes an HPA from the component's `hpaSpec`.
+    SeldonHpa(ResourceMetric),
+    /// Seldon Core v1 makes a KEDA ScaledObject from the component's `kedaSpec`.
+    SeldonKeda {
+        /// The TriggerAuthentication its trigger references, when the source needs one.
+        auth: Option<TriggerAuth>,
+    },
+    /// Seldon Core 2 scales the Model between `minReplicas` and `maxReplicas` itself.
+    Core2,
     /// The policy is not available on this serve target (`E0311`).
     Unsupported {
         /// Why, and what to use instead.
@@ -179,12 +188,14 @@ const DEFAULT_CPU: ResourceMetric = ResourceMetric {
 const CPU_ON_KNATIVE: &str =
     "cpu and memory scaling on KServe needs `serve kserve mode=standard` (KServe creates the HPA)";
 const KNATIVE_METRIC: &str = "concurrency and rps scaling is Knative's: use `serve kserve mode=knative`, or scale on cpu, Prometheus or a queue";
+const SELDON_KNATIVE_METRIC: &str = "Seldon Core v1 scales on cpu or memory (`hpaSpec`) or on a KEDA trigger (`kedaSpec`); concurrency and rps are Knative's";
+const CORE2_POLICY: &str = "Seldon Core 2 scales Models itself between `min` and `max`: remove the policy, or use `serve seldon` (Core v1: hpaSpec or kedaSpec)";
 const KEDA_ON_KNATIVE: &str = "KEDA triggers need `serve kserve mode=standard` or `serve deployment`; Knative scales on concurrency or rps";
 
 impl Scaler {
     /// The scaler of `model` on `workload`, by the scaling matrix.
     pub(super) fn of(model: &Model, workload: &Workload) -> Scaler {
-        use ServeTarget::{Deployment, KserveKnative, KserveStandard};
+        use ServeTarget::{Deployment, KserveKnative, KserveStandard, SeldonCore2, SeldonV1};
         let Some(policy) = model.autoscale.policy.as_ref().map(|p| &p.value) else {
             return Scaler::default_of(model);
         };
@@ -201,6 +212,7 @@ impl Scaler {
                         },
                     })
                     .collect(),
+                Workload::Seldon { .. } => Vec::new(),
                 Workload::Deployment { name, .. } => vec![ScaledTarget {
                     name: name.clone(),
                     file: "scaledobject".to_owned(),
@@ -212,6 +224,16 @@ impl Scaler {
             }
         };
         match (policy, target) {
+            (_, SeldonCore2) => Scaler::Unsupported { help: CORE2_POLICY },
+            (Policy::Concurrency(_) | Policy::Rps(_), SeldonV1) => Scaler::Unsupported {
+                help: SELDON_KNATIVE_METRIC,
+            },
+            (p, SeldonV1) => resource(p).map_or_else(
+                || Scaler::SeldonKeda {
+                    auth: trigger_auth(model, policy),
+                },
+                Scaler::SeldonHpa,
+            ),
             (Policy::Cpu(_) | Policy::Memory(_), KserveKnative) => Scaler::Unsupported {
                 help: CPU_ON_KNATIVE,
             },
@@ -270,6 +292,8 @@ impl Scaler {
         match model.serve.value {
             ServeTarget::KserveStandard => Scaler::KserveHpa(DEFAULT_CPU),
             ServeTarget::Deployment => Scaler::Hpa(DEFAULT_CPU),
+            ServeTarget::SeldonV1 => Scaler::SeldonHpa(DEFAULT_CPU),
+            ServeTarget::SeldonCore2 => Scaler::Core2,
             ServeTarget::KserveKnative => Scaler::Knative {
                 metric: "concurrency",
                 target: 100,
@@ -281,7 +305,7 @@ impl Scaler {
     pub fn uses_keda(&self) -> bool {
         matches!(
             self,
-            Scaler::KserveKeda { .. } | Scaler::ScaledObjects { .. }
+            Scaler::KserveKeda { .. } | Scaler::ScaledObjects { .. } | Scaler::SeldonKeda { .. }
         )
     }
 
@@ -296,9 +320,12 @@ impl Scaler {
             Scaler::Fixed => "none",
             Scaler::KserveHpa(_) | Scaler::Hpa(_) => "hpa",
             Scaler::KserveKeda { .. } => "keda",
-            Scaler::ScaledObjects { .. } | Scaler::Knative { .. } | Scaler::Unsupported { .. } => {
-                "external"
-            }
+            Scaler::ScaledObjects { .. }
+            | Scaler::Knative { .. }
+            | Scaler::Unsupported { .. }
+            | Scaler::SeldonHpa(_)
+            | Scaler::SeldonKeda { .. }
+            | Scaler::Core2 => "external",
         }
     }
 }

@@ -32,7 +32,7 @@ impl SharedRuntime {
         let users: Vec<_> = env
             .models
             .values()
-            .filter(|m| m.uses_mlc_serve() && m.serve.value != ServeTarget::Deployment)
+            .filter(|m| m.uses_mlc_serve() && m.serve.value.is_kserve())
             .collect();
         if users.is_empty() {
             return None;

@@ -30,7 +30,7 @@ impl VpaPlan {
     pub(super) fn of(model: &Model, workload: &Workload, scaler: &Scaler) -> Option<VpaPlan> {
         let vpa = model.vpa.as_ref()?;
         let (targets, container) = match workload {
-            Workload::Kserve { knative: true, .. } => return None,
+            Workload::Kserve { knative: true, .. } | Workload::Seldon { .. } => return None,
             Workload::Kserve { predictors, .. } => (
                 predictors
                     .iter()
