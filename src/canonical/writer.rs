@@ -60,12 +60,51 @@ fn write_map(
                 out.push_str(":\n");
                 write_seq(a, col, out)?;
             }
+            Value::String(s) if s.contains('\n') => {
+                out.push_str(": ");
+                write_literal(s, col + 2, out)?;
+            }
             scalar => {
                 out.push_str(": ");
                 write_scalar(scalar, out)?;
                 out.push('\n');
             }
         }
+    }
+    Ok(())
+}
+
+/// A multi-line string in value position as the reference writes it: a literal block
+/// scalar (`|`, `|-` without a final line break, `|+` with several) whose lines sit at
+/// column `body`. Content a literal block cannot hold, or whose first line starts with
+/// white space (the reference then adds an indentation indicator), is left to the reference.
+fn write_literal(s: &str, body: usize, out: &mut String) -> Result<(), Fallback> {
+    let content = s.trim_end_matches('\n');
+    let trailing = s.len() - content.len();
+    let safe = s.chars().all(|c| match c {
+        '\n' | '\t' => true,
+        c => matches!(u32::from(c), 0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x0010_FFFF)
+            && c != '\u{FEFF}',
+    });
+    if !safe || content.is_empty() || content.starts_with([' ', '\t', '\n']) {
+        return Err(Fallback);
+    }
+    out.push('|');
+    match trailing {
+        0 => out.push('-'),
+        1 => {}
+        _ => out.push('+'),
+    }
+    out.push('\n');
+    for line in content.split('\n') {
+        if !line.is_empty() {
+            indent(out, body);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    for _ in 1..trailing {
+        out.push('\n');
     }
     Ok(())
 }

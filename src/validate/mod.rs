@@ -29,16 +29,29 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
     gpu::check_pools(project, &mut diags);
     let mut repeats = Repeats::default();
     for env in project.environments.values() {
+        // Each model's rules read that model and its plan only: in parallel, in model order.
+        let per_model: Vec<Diagnostics> = {
+            use rayon::prelude::*;
+            let planned: Vec<_> = env.planned().collect();
+            planned
+                .into_par_iter()
+                .map(|(model, plan)| {
+                    let mut found = Diagnostics::default();
+                    gpu::check_accelerator(project, env, model, plan, root, &mut found);
+                    scaling::check(model, plan, &mut found);
+                    behaviour::check(model, plan, &mut found);
+                    vpa::check(model, plan, &mut found);
+                    models::check(model, plan, &mut found);
+                    notes::check(model, plan, &mut found);
+                    onnx::check(model, plan, &mut found);
+                    seldon::check(project, model, plan, &mut found);
+                    found
+                })
+                .collect()
+        };
         let mut found = Diagnostics::default();
-        for (model, plan) in env.planned() {
-            gpu::check_accelerator(project, env, model, plan, root, &mut found);
-            scaling::check(model, plan, &mut found);
-            behaviour::check(model, plan, &mut found);
-            vpa::check(model, plan, &mut found);
-            models::check(model, plan, &mut found);
-            notes::check(model, plan, &mut found);
-            onnx::check(model, plan, &mut found);
-            seldon::check(project, model, plan, &mut found);
+        for d in per_model {
+            found.extend(d);
         }
         for plan in env.pipelines.values() {
             pipelines::check(plan, &mut found);

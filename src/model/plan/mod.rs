@@ -176,8 +176,10 @@ pub fn plan_environment(
     models: &BTreeMap<String, Arc<Model>>,
     pools: &BTreeMap<String, Arc<Pool>>,
 ) -> BTreeMap<String, Box<Plan>> {
+    use rayon::prelude::*;
+    // Each plan is a function of its model: planned in parallel, collected in key order.
     models
-        .iter()
+        .par_iter()
         .map(|(key, m)| (key.clone(), Box::new(Plan::new(env, namespace, m, pools))))
         .collect()
 }
