@@ -155,7 +155,35 @@ fn local_file(
 ) -> Option<PathBuf> {
     let artifact = &model.artifact;
     let path = match &artifact.location {
-        Location::File { path } => root.join(path),
+        Location::File { path } => {
+            // A project file is read as it is; a declared digest must be its digest.
+            let path = root.join(path);
+            if let Some(sha) = artifact.sha256.as_ref()
+                && path.is_file()
+            {
+                let bytes = std::fs::read(&path).ok()?;
+                let actual = crate::canonical::digest::sha256_hex(&bytes);
+                if actual != sha.value {
+                    if !reported.contains(&artifact.uri.span) {
+                        reported.push(artifact.uri.span);
+                        diags.push(
+                            Diagnostic::error(
+                                Code::E0342,
+                                format!(
+                                    "the file of `{}` does not match its sha256",
+                                    artifact.uri.value
+                                ),
+                            )
+                            .label(sha.span, "declared digest")
+                            .note(format!("the file has sha256 {actual}"))
+                            .help("update `sha256` to the file's digest (`sha256sum` prints it) if the model changed on purpose, or restore the file"),
+                        );
+                    }
+                    return None;
+                }
+            }
+            path
+        }
         Location::Pvc { .. } | Location::Remote(_) => {
             let dir = dirs.local.as_ref()?;
             let (scheme, rest) = artifact.uri.value.split_once("://")?;
