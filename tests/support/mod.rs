@@ -112,3 +112,46 @@ pub fn sarif_schema() -> PathBuf {
         .join("sarif")
         .join("sarif-schema-2.1.0.json")
 }
+
+/// Asserts that the embedded schemas and the upstream CRDs (`check.py --strict`) give every
+/// document of the multi-document `cases` file (at least `min_docs` of them) the verdict its
+/// name says (`good-…` or `bad-…`). Skips when check.py cannot run (python3 with PyYAML and
+/// jsonschema), except under `CI=true`.
+pub fn embedded_and_upstream_agree(cases: &Path, min_docs: usize) {
+    let out = std::process::Command::new("python3")
+        .arg(upstream_dir().join("check.py"))
+        .arg("--strict")
+        .arg(cases)
+        .output()
+        .expect("python3");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !text.contains('#') {
+        skip(&format!(
+            "check.py could not run (python3 with PyYAML and jsonschema): {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        return;
+    }
+    let docs: Vec<serde_json::Value> =
+        serde_saphyr::from_multiple(&std::fs::read_to_string(cases).expect("read the cases"))
+            .expect("the cases parse as YAML");
+    assert!(docs.len() >= min_docs, "only {} documents", docs.len());
+    let prefix = format!("{}#", cases.display());
+    for (i, doc) in docs.iter().enumerate() {
+        let name = doc["metadata"]["name"]
+            .as_str()
+            .expect("every case has a name");
+        let expected = name.starts_with("good-");
+        let line = text
+            .lines()
+            .find(|l| {
+                l.strip_prefix(&prefix)
+                    .is_some_and(|r| r.split_whitespace().next() == Some(&i.to_string()))
+            })
+            .unwrap_or_else(|| panic!("no check.py verdict for document {i}:\n{text}"));
+        let upstream = line.ends_with(": OK");
+        let embedded = mlc::schema::embedded().validate(doc).is_ok();
+        assert_eq!(upstream, expected, "check.py on {name}: {line}");
+        assert_eq!(embedded, expected, "embedded schema on {name}");
+    }
+}
