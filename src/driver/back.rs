@@ -135,3 +135,7 @@ fn violation(r: &Rendered, v: &Violation) -> Diagnostic {
         .note(format!("at `{}` in {}", v.pointer, r.path))
         .note(format!("rule: {}", v.source))
 }
+
+#[cfg(test)]
+#[path = "back_traffic_tests.rs"]
+mod traffic_tests;
