@@ -5,8 +5,8 @@
 //!   route weights istiod accepts, and HTTPRoute rules not weighted 0 throughout (E0424);
 //! - `backends.rs`: an HTTPRoute or Ingress backend naming a Service checked with it, and a
 //!   port of that Service; KServe's predictor Services count, with port 80 (E0422);
-//! - `hosts.rs`: hosts that agree: an HTTPRoute's and an Ingress's of one model, an Ingress's
-//!   TLS hosts among its rules' hosts, `mesh` kept beside gateways (E0423).
+//! - `hosts.rs`: hosts that agree: the routes exposing one model, an Ingress's TLS hosts
+//!   among its rules' hosts, `mesh` kept beside gateways (E0423).
 
 mod backends;
 mod hosts;

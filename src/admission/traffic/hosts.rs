@@ -1,11 +1,12 @@
 //! Hosts that agree (E0423): `mesh` kept beside a VirtualService's gateways, an Ingress's TLS
-//! hosts among its rules' hosts, and one model's HTTPRoute and Ingress under the same hosts.
+//! hosts among its rules' hosts, and the routes exposing one model (Ingress, HTTPRoute,
+//! gateway-bound VirtualService) under the same hosts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{GATEWAY_API, INGRESS, array, listed};
+use super::{GATEWAY_API, INGRESS, ISTIO, array, listed};
 use crate::admission::{Found, Violation, kind_of, name, namespace, text_at};
 
 const MESH_SOURCE: &str =
@@ -101,61 +102,82 @@ fn instance(object: &Value) -> Option<(&str, &str)> {
     Some((namespace(object), label))
 }
 
-/// E0423: an HTTPRoute's `hostnames` and an Ingress's rule hosts of the same model (same
-/// namespace and instance label), both given, are the same set.
-pub(super) fn same_model(objects: &[&Value], out: &mut Vec<Violation>) {
-    type Hosts<'a> = Vec<(&'a str, BTreeSet<&'a str>)>;
-    let mut ingresses: BTreeMap<(&str, &str), Hosts<'_>> = BTreeMap::new();
-    for &object in objects {
-        if kind_of(object) != (INGRESS, "Ingress") {
-            continue;
-        }
-        let (Some(key), Some(hosts)) = (instance(object), rule_hosts(object)) else {
-            continue;
-        };
-        if !hosts.is_empty() {
-            let hosts = hosts.into_iter().collect();
-            ingresses
-                .entry(key)
-                .or_default()
-                .push((name(object), hosts));
-        }
-    }
-    if ingresses.is_empty() {
-        return;
-    }
-    for (i, &object) in objects.iter().enumerate() {
-        if kind_of(object) != (GATEWAY_API, "HTTPRoute") {
-            continue;
-        }
-        let Some(key) = instance(object) else {
-            continue;
-        };
-        let hostnames: BTreeSet<&str> = array(object, "/spec/hostnames")
+/// The hosts under which an object exposes its model, with their pointer: an Ingress's rule
+/// hosts (when every rule has one), an HTTPRoute's `hostnames`, a VirtualService's hosts
+/// outside the cluster when it is bound to a gateway other than `mesh`; `None` for an object
+/// that names none.
+fn exposed<'a>(object: &'a Value) -> Option<(&'static str, BTreeSet<&'a str>)> {
+    let strings = |pointer: &str| -> BTreeSet<&'a str> {
+        array(object, pointer)
             .iter()
             .filter_map(Value::as_str)
-            .collect();
-        if hostnames.is_empty() {
-            continue;
+            .collect()
+    };
+    let (pointer, hosts) = match kind_of(object) {
+        (INGRESS, "Ingress") => ("/spec/rules", rule_hosts(object)?.into_iter().collect()),
+        (GATEWAY_API, "HTTPRoute") => ("/spec/hostnames", strings("/spec/hostnames")),
+        (ISTIO, "VirtualService") => {
+            if strings("/spec/gateways").iter().all(|g| *g == "mesh") {
+                return None;
+            }
+            let outside = strings("/spec/hosts")
+                .into_iter()
+                .filter(|h| !cluster_local(h))
+                .collect();
+            ("/spec/hosts", outside)
         }
-        for (ingress, hosts) in ingresses.get(&key).into_iter().flatten() {
-            if *hosts == hostnames {
+        _ => return None,
+    };
+    (!hosts.is_empty()).then_some((pointer, hosts))
+}
+
+/// E0423: the objects that expose one model (same namespace and instance label) name the
+/// same hosts: each HTTPRoute and gateway-bound VirtualService agrees with the model's first
+/// Ingress, or without one, with its first HTTPRoute.
+pub(super) fn same_model(objects: &[&Value], out: &mut Vec<Violation>) {
+    type Exposure<'a> = (usize, &'static str, BTreeSet<&'a str>);
+    let mut models: BTreeMap<(&str, &str), Vec<Exposure<'_>>> = BTreeMap::new();
+    for (i, &object) in objects.iter().enumerate() {
+        if let (Some(key), Some((pointer, hosts))) = (instance(object), exposed(object)) {
+            models.entry(key).or_default().push((i, pointer, hosts));
+        }
+    }
+    let rank = |i: usize| match objects.get(i).map(|o| kind_of(o)) {
+        Some((INGRESS, "Ingress")) => 0,
+        Some((GATEWAY_API, "HTTPRoute")) => 1,
+        _ => 2,
+    };
+    for ((_, instance), mut exposures) in models {
+        exposures.sort_by_key(|(i, _, _)| (rank(*i), *i));
+        let Some(((first, _, reference), rest)) = exposures.split_first() else {
+            continue;
+        };
+        let Some(reference_object) = objects.get(*first) else {
+            continue;
+        };
+        for (i, pointer, hosts) in rest {
+            let Some(&object) = objects.get(*i) else {
+                continue;
+            };
+            if hosts == reference {
                 continue;
             }
             let mut found = Found {
-                object: i,
+                object: *i,
                 out: &mut *out,
             };
             found.push(
                 "E0423",
-                "/spec/hostnames",
+                *pointer,
                 format!(
-                    "the HTTPRoute's hostnames {} differ from the hosts {} of Ingress `{ingress}` of the same model (`{INSTANCE}: {}`)",
-                    listed(hostnames.iter()),
+                    "the {} exposes the model (`{INSTANCE}: {instance}`) under {}, but {} `{}` under {}",
+                    kind_of(object).1,
                     listed(hosts.iter()),
-                    key.1
+                    kind_of(reference_object).1,
+                    name(reference_object),
+                    listed(reference.iter()),
                 ),
-                "expose the model under one set of hosts: give the route and the Ingress the same hosts",
+                "expose the model under one set of hosts: give its routes the same hosts",
                 MODEL_SOURCE,
             );
         }

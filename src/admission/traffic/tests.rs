@@ -381,3 +381,28 @@ fn objects_without_routes_cost_nothing_and_pass() {
     let objects = [service("ranker"), destination_rule(&["stable"])];
     assert_eq!(found(&objects), []);
 }
+
+#[test]
+fn a_gateway_bound_virtual_service_exposes_the_ingress_hosts() {
+    let objects = |host: &str| {
+        [
+            service("ranker"),
+            destination_rule(&["stable", "v4"]),
+            virtual_service(
+                HOST,
+                &[("stable", 90), ("v4", 10)],
+                Some(json!(["mesh", "infra/public"])),
+            ),
+            ingress(
+                host,
+                json!({"name": "ranker", "port": {"number": 80}}),
+                json!([host]),
+            ),
+        ]
+    };
+    assert_eq!(found(&objects("ranker.example.com")), []);
+    assert_eq!(
+        found(&objects("ranker.example.org")),
+        [(2, "E0423", "/spec/hosts".to_owned())]
+    );
+}
