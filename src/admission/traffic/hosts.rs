@@ -15,9 +15,11 @@ const TLS_SOURCE: &str = "Kubernetes v1.33 IngressTLS.hosts and IngressRule.host
 const MODEL_SOURCE: &str = "mlc's exposure: one model is reached under one set of hosts, whatever the route (docs/validate.md)";
 const INSTANCE: &str = "app.kubernetes.io/instance";
 
-/// Whether an Istio host names a Service inside the cluster (what sidecars route).
+/// Whether an Istio host names one Service inside the cluster (what sidecars route); a
+/// wildcard (`*`, the usual host of a gateway's VirtualService) names none.
 fn cluster_local(host: &str) -> bool {
-    !host.contains('.') || host.ends_with(".svc.cluster.local") || host.ends_with(".svc")
+    !host.contains('*')
+        && (!host.contains('.') || host.ends_with(".svc.cluster.local") || host.ends_with(".svc"))
 }
 
 /// Whether an Ingress rule host (possibly `*.suffix`, one label) covers `host`.

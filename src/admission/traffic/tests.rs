@@ -334,6 +334,9 @@ fn gateways_without_mesh_on_a_cluster_host_are_e0423() {
         ),
     ];
     assert_eq!(found(&objects), [(1, "E0423", "/spec/gateways".to_owned())]);
+    let mut wildcard = objects;
+    wildcard[1]["spec"]["hosts"] = json!(["*"]);
+    assert_eq!(found(&wildcard), []);
 }
 
 #[test]
