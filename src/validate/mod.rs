@@ -14,6 +14,7 @@ mod pipelines;
 mod resources;
 mod scaling;
 mod seldon;
+mod traffic;
 mod vpa;
 
 use std::path::Path;
@@ -45,6 +46,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
                     notes::check(model, plan, &mut found);
                     onnx::check(model, plan, &mut found);
                     seldon::check(project, model, plan, &mut found);
+                    traffic::check(model, plan, &mut found);
                     found
                 })
                 .collect()
