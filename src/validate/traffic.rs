@@ -136,14 +136,20 @@ fn expose(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             "with Istio the VirtualService is the route: name the Istio Gateway with `traffic mesh=istio gateway=\"NAMESPACE/NAME\"` or use `traffic gateway-api` with `expose gateway`",
         )),
         (Expose::Service(_), _) if has_canaries => Some((
-            format!("`{}` cannot weight the model's variants", e.value.describe()),
+            format!(
+                "`{}` cannot weight the model's variants",
+                e.value.describe()
+            ),
             "a LoadBalancer or NodePort Service reaches the pods directly, past any split: use `expose gateway parent=\"NAMESPACE/GATEWAY\"` (an HTTPRoute with a weighted backend per variant)",
         )),
         (Expose::Ingress { .. }, _)
             if has_canaries && !matches!(split, Some(Split::Istio { .. })) =>
         {
             Some((
-                format!("`{}` cannot weight the model's variants", e.value.describe()),
+                format!(
+                    "`{}` cannot weight the model's variants",
+                    e.value.describe()
+                ),
                 "an Ingress has no weights: use `expose gateway parent=\"NAMESPACE/GATEWAY\"` (an HTTPRoute with a weighted backend per variant)",
             ))
         }
