@@ -45,12 +45,21 @@ fn canaries(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
     let stable_min = model.autoscale.min.value;
     for c in &model.canaries {
         if !own_pods && target != ServeTarget::Deployment {
-            for (setting, span) in &c.sizing {
+            // Seldon Core v1 gives each predictor its own componentSpecs, but not its own
+            // server image.
+            let sizing = c
+                .sizing
+                .iter()
+                .filter(|(s, _)| target != ServeTarget::SeldonV1 || *s == "runtime");
+            for (setting, span) in sizing {
                 let why = match target {
                     ServeTarget::KserveKnative => {
                         "Knative splits traffic between two revisions of one spec: the canary is the latest revision, so it differs only by its artifact"
                     }
-                    _ => "a Seldon canary runs with the model's own sizing",
+                    ServeTarget::SeldonV1 => {
+                        "a SeldonDeployment's predictors share the model's Seldon server"
+                    }
+                    _ => "Seldon Core 2 runs Models on its shared Servers, sized by the Server",
                 };
                 diags.push(
                     Diagnostic::error(
