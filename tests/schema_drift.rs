@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{
     ConfigMap, Container, LimitRange, Namespace, PersistentVolumeClaim, PodSpec, ResourceQuota,
     Secret, Service, ServiceAccount,
 };
-use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::scheduling::v1::PriorityClass;
 use schemars::generate::SchemaSettings;
@@ -44,11 +44,31 @@ fn open_variant(defs: &Map<String, Value>, name: &str) -> Value {
     def
 }
 
+/// The Ingress rules that k8s-openapi's types leave to plain strings and optional fields, as
+/// the API server's validation and the field documentation of Kubernetes v1.33 state them:
+/// `pathType` is `Exact`, `Prefix` or `ImplementationSpecific`; a path begins with `/`; a
+/// backend is a `service` or a `resource`, not both; a Service port is a `name` or a
+/// `number`, not both.
+fn tighten_ingress(defs: &mut Map<String, Value>) {
+    let path = &mut defs["io.k8s.api.networking.v1.HTTPIngressPath"]["properties"];
+    path["pathType"] = json!({"enum": ["Exact", "Prefix", "ImplementationSpecific"]});
+    path["path"] = json!({"type": "string", "pattern": "^/"});
+    for one_of in [
+        "io.k8s.api.networking.v1.IngressBackend",
+        "io.k8s.api.networking.v1.ServiceBackendPort",
+    ] {
+        let def = &mut defs[one_of];
+        def["minProperties"] = json!(1);
+        def["maxProperties"] = json!(1);
+    }
+}
+
 fn generate() -> String {
     let mut generator = SchemaSettings::draft2020_12().into_generator();
     generator.subschema_for::<ConfigMap>();
     generator.subschema_for::<Deployment>();
     generator.subschema_for::<HorizontalPodAutoscaler>();
+    generator.subschema_for::<Ingress>();
     generator.subschema_for::<LimitRange>();
     generator.subschema_for::<Namespace>();
     generator.subschema_for::<ResourceQuota>();
@@ -79,6 +99,7 @@ fn generate() -> String {
     });
     strip_descriptions(&mut root);
     mlc::schema::close_objects(&mut root);
+    tighten_ingress(root["$defs"].as_object_mut().expect("defs"));
     let defs = root["$defs"].as_object().cloned().expect("defs");
     let open_pod = open_variant(&defs, "io.k8s.api.core.v1.PodSpec");
     let open_container = open_variant(&defs, "io.k8s.api.core.v1.Container");

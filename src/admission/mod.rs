@@ -11,17 +11,22 @@
 //! - `workload.rs`: one scaler per workload (E0415), GPU placement only with GPU requests
 //!   (E0416);
 //! - `graph.rs`: InferenceGraph root, targets, step names and splitter weights (E0417);
-//! - `seldon.rs`: SeldonDeployment predictors and traffic (E0418), Core 2 Experiments (E0419).
+//! - `seldon.rs`: SeldonDeployment predictors and traffic (E0418), Core 2 Experiments (E0419);
+//! - `traffic.rs`: the links between routes and what they route to, over the objects checked
+//!   together ([`check_traffic`]): VirtualService subsets (E0421), Service backends and ports
+//!   (E0422), hosts (E0423), weights (E0424).
 
 mod graph;
 mod hpa;
 mod keda;
 mod kserve;
 mod seldon;
+mod traffic;
 mod workload;
 
 use serde_json::Value;
 
+pub use traffic::check as check_traffic;
 pub use workload::{Scaler, check_scalers, scaler_of};
 
 /// One broken rule.
@@ -55,6 +60,7 @@ pub fn check(objects: &[&Value]) -> Vec<Violation> {
         .collect();
     let refs: Vec<(usize, &Scaler)> = scalers.iter().map(|(i, s)| (*i, s)).collect();
     out.extend(check_scalers(&refs));
+    out.extend(check_traffic(objects));
     out.sort();
     out.dedup();
     out

@@ -2,9 +2,10 @@
 //! environment, an environment's shared objects, a cluster's objects): on the worker that
 //! made a unit, each object is checked against its embedded schema and the admission rules
 //! that read one object, written to canonical bytes and hashed, and its tree dropped. What
-//! survives is the bytes, the diagnostics and a summary per object; the rule that needs
-//! every object (one scaler per workload) then runs once over the summaries. The result is
-//! sorted by output path, so it does not depend on the thread count.
+//! survives is the bytes, the diagnostics and a summary per object (the traffic rules, which
+//! read the unit's objects together, run first); the rule that needs every object (one
+//! scaler per workload) then runs once over the summaries. The result is sorted by output
+//! path, so it does not depend on the thread count.
 
 use rayon::prelude::*;
 
@@ -59,14 +60,17 @@ pub(crate) fn run(project: &Project, options: &EmitOptions, write: bool) -> Back
 fn finish_unit(objects: Vec<Object>, schemas: &Schemas, write: bool) -> Unit {
     let mut diagnostics = Diagnostics::default();
     let mut items = Vec::with_capacity(objects.len());
-    for object in objects {
+    let values: Vec<&serde_json::Value> = objects.iter().map(|o| &o.value).collect();
+    let traffic = admission::check_traffic(&values);
+    for (index, object) in objects.into_iter().enumerate() {
         if let Some(d) = schema_failure(&object, schemas) {
             diagnostics.push(d);
         }
         let violations = admission::check_object(0, &object.value);
         let scaler = admission::scaler_of(&object.value).map(Box::new);
         let rendered = Rendered::of(object, write);
-        for v in &violations {
+        let of_unit = traffic.iter().filter(|v| v.object == index);
+        for v in violations.iter().chain(of_unit) {
             diagnostics.push(violation(&rendered, v));
         }
         items.push((rendered, scaler));
@@ -131,3 +135,7 @@ fn violation(r: &Rendered, v: &Violation) -> Diagnostic {
         .note(format!("at `{}` in {}", v.pointer, r.path))
         .note(format!("rule: {}", v.source))
 }
+
+#[cfg(test)]
+#[path = "back_traffic_tests.rs"]
+mod traffic_tests;

@@ -53,6 +53,10 @@ const PROMETHEUS_RULE: &str =
 const SERVICE_MONITOR: &str =
     include_str!("../../schemas/monitoring/servicemonitor-monitoring-v1.json");
 const POD_MONITOR: &str = include_str!("../../schemas/monitoring/podmonitor-monitoring-v1.json");
+const VIRTUAL_SERVICE: &str = include_str!("../../schemas/istio/virtualservice-networking-v1.json");
+const DESTINATION_RULE: &str =
+    include_str!("../../schemas/istio/destinationrule-networking-v1.json");
+const HTTP_ROUTE: &str = include_str!("../../schemas/gateway-api/httproute-gateway-v1.json");
 
 /// The embedded schemas, each compiled on first use.
 pub struct Schemas {
@@ -125,6 +129,11 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             Source::Core("io.k8s.api.networking.v1.NetworkPolicy"),
         ),
         entry(
+            "networking.k8s.io/v1",
+            "Ingress",
+            Source::Core("io.k8s.api.networking.v1.Ingress"),
+        ),
+        entry(
             "policy/v1",
             "PodDisruptionBudget",
             Source::Core("io.k8s.api.policy.v1.PodDisruptionBudget"),
@@ -188,6 +197,21 @@ static EMBEDDED: LazyLock<Schemas> = LazyLock::new(|| Schemas {
             "autoscaling.k8s.io/v1",
             "VerticalPodAutoscaler",
             Source::File(VPA),
+        ),
+        entry(
+            "networking.istio.io/v1",
+            "VirtualService",
+            Source::File(VIRTUAL_SERVICE),
+        ),
+        entry(
+            "networking.istio.io/v1",
+            "DestinationRule",
+            Source::File(DESTINATION_RULE),
+        ),
+        entry(
+            "gateway.networking.k8s.io/v1",
+            "HTTPRoute",
+            Source::File(HTTP_ROUTE),
         ),
         entry(
             "machinelearning.seldon.io/v1",
