@@ -187,7 +187,11 @@ pub(super) fn lower_expose(node: &Node, diags: &mut Diagnostics) -> Option<Spann
     Some(Spanned::new(expose, span))
 }
 
-/// `timeout "30s"`: at least one second, in whole seconds (KServe's `timeout` is seconds).
+/// The longest `timeout`: a day, which Gateway API's duration (at most 5 digits a unit)
+/// still spells in seconds.
+const MAX_TIMEOUT_MILLIS: u64 = 86_400_000;
+
+/// `timeout "30s"`: whole seconds from 1 s to 24 h (KServe's `timeout` is seconds).
 pub(super) fn lower_timeout(node: &Node, diags: &mut Diagnostics) -> Option<Spanned<Duration>> {
     let mut r = Reader::new(node, diags, &[], 1);
     no_children(node, r.diags);
@@ -207,11 +211,13 @@ pub(super) fn lower_timeout(node: &Node, diags: &mut Diagnostics) -> Option<Span
         return None;
     };
     match Duration::parse(text) {
-        Some(d) if d.millis >= 1000 && d.millis % 1000 == 0 => Some(Spanned::new(d, value.span)),
+        Some(d) if (1000..=MAX_TIMEOUT_MILLIS).contains(&d.millis) && d.millis % 1000 == 0 => {
+            Some(Spanned::new(d, value.span))
+        }
         Some(_) => {
             r.diags.push(
-                Diagnostic::error(Code::E0214, format!("timeout `{text}` is not whole seconds of at least 1s"))
-                    .label(value.span, "expected whole seconds, at least 1s")
+                Diagnostic::error(Code::E0214, format!("timeout `{text}` is not whole seconds from 1s to 24h"))
+                    .label(value.span, "expected whole seconds, from 1s to 24h")
                     .help("KServe, Istio and Gateway API all take it in seconds: write e.g. `\"30s\"` or `\"2m\"`"),
             );
             None
