@@ -70,9 +70,9 @@ pub fn strings(v: &Value) -> Vec<String> {
         .collect()
 }
 
-/// A rule's destinations must end at different Deployments: two that end at one would send
-/// the other variant's share there, silently.
-pub fn distinct(backends: &[Backend], at: &str) -> Result<(), String> {
+/// A rule's destinations must end at different Deployments (two that end at one would send
+/// the other variant's share there, silently), and their weights must not all be 0.
+pub fn check_rule(backends: &[Backend], at: &str) -> Result<(), String> {
     for (i, b) in backends.iter().enumerate() {
         if backends[..i]
             .iter()
@@ -84,15 +84,18 @@ pub fn distinct(backends: &[Backend], at: &str) -> Result<(), String> {
             ));
         }
     }
+    if backends.iter().all(|b| b.weight == 0) {
+        return Err(format!("{at}: every weight is 0, so nothing is served"));
+    }
     Ok(())
 }
 
-/// A destination's weight: `absent` when missing and allowed, else an error.
-pub fn weight(w: &Value, may_omit: bool, absent: u32, at: &str) -> Result<u32, String> {
+/// A destination's weight, `absent` when it has none (Istio: 0, Gateway API: 1).
+pub fn weight(w: &Value, absent: u32, at: &str) -> Result<u32, String> {
     match w.as_u64() {
         Some(w) => u32::try_from(w).map_err(|_| format!("{at}: weight {w} is out of range")),
-        None if w.is_null() && may_omit => Ok(absent),
-        None => Err(format!("{at}: weight {w} is missing or not a whole number")),
+        None if w.is_null() => Ok(absent),
+        None => Err(format!("{at}: weight {w} is not a whole number")),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::follow::{Route, Rule, backend, distinct, strings, weight};
+use super::follow::{Route, Rule, backend, check_rule, strings, weight};
 use super::objects::{self, Labels, Tree};
 use super::pods::Pod;
 
@@ -53,7 +53,7 @@ pub fn route(tree: &Tree, pods: &[Pod], route: &Value) -> Result<Route, String> 
             let port = r["port"]
                 .as_u64()
                 .ok_or_else(|| format!("{at}: a Service backendRef needs a port"))?;
-            let weight = weight(&r["weight"], true, 1, &at)?;
+            let weight = weight(&r["weight"], 1, &at)?;
             let trail = format!("{source} backendRef {name}:{port}");
             backends.push(backend(
                 pods,
@@ -65,7 +65,7 @@ pub fn route(tree: &Tree, pods: &[Pod], route: &Value) -> Result<Route, String> 
                 &at,
             )?);
         }
-        distinct(&backends, &at)?;
+        check_rule(&backends, &at)?;
         for prefix in gateway_prefixes(&rule["matches"], &at)? {
             rules.push(Rule {
                 prefix,

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::follow::{Route, Rule, backend, distinct, strings, weight};
+use super::follow::{Route, Rule, backend, check_rule, strings, weight};
 use super::objects::{self, Labels, Tree};
 use super::pods::Pod;
 
@@ -55,7 +55,12 @@ pub fn route(tree: &Tree, pods: &[Pod], vs: &Value) -> Result<Route, String> {
             let service = service_of_host(tree, host, ns).ok_or_else(|| {
                 format!("{at}: destination host {host:?} is not a Service in the tree")
             })?;
-            let weight = weight(&d["weight"], destinations.len() == 1, 100, &at)?;
+            // Relative weights; a single destination gets everything.
+            let weight = if destinations.len() == 1 {
+                1
+            } else {
+                weight(&d["weight"], 0, &at)?
+            };
             let (subset, trail) = match dest["subset"].as_str() {
                 Some(subset) => {
                     let labels = subset_labels(tree, service, subset, &at)?;
@@ -68,7 +73,7 @@ pub fn route(tree: &Tree, pods: &[Pod], vs: &Value) -> Result<Route, String> {
             let trail = format!("{source} host {host} → {trail}");
             backends.push(backend(pods, service, port, &subset, weight, &trail, &at)?);
         }
-        distinct(&backends, &at)?;
+        check_rule(&backends, &at)?;
         for prefix in istio_prefixes(&http["match"], &at)? {
             rules.push(Rule {
                 prefix,
