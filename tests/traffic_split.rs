@@ -1,26 +1,27 @@
 //! A traffic split checked on a real router. No Istio or Gateway controller runs here, so the
-//! test plays their part from the emitted objects themselves:
+//! test plays their part from the emitted objects themselves, for each VirtualService or
+//! HTTPRoute of the output tree:
 //!
-//! 1. every Deployment of the output tree becomes a real `mlc-serve` on 127.0.0.1 (a free port
-//!    standing in for its pod's container port), run with the runtime config its serving
-//!    container reads (followed through the mounted ConfigMap), the model file swapped for the
-//!    real iris model and the version set to the Deployment's name, so that every answer's
+//! 1. the routing object is followed object by object to the pods of the tree's Deployments
+//!    (see `traffic/follow.rs`): a wrong selector, subset label, port or port name is an
+//!    error, not a config;
+//! 2. each Deployment it reaches becomes a real `mlc-serve` on 127.0.0.1 (a free port standing
+//!    in for its pod's container port), run with the runtime config its serving container
+//!    reads (followed through the mounted ConfigMap), the model file swapped for the real iris
+//!    model and the version set to the Deployment's name, so that every answer's
 //!    `model_version` says which variant gave it;
-//! 2. each VirtualService or HTTPRoute is followed object by object to those pods (see
-//!    `traffic/follow.rs`): a wrong selector, subset label, port or port name is an error, not a
-//!    config;
 //! 3. a real HAProxy is configured from what was followed (weighted `server` lines, `balance
 //!    roundrobin`), checked with `haproxy -c` and started on a free port;
 //! 4. 2,000 inference requests go through it from kept-alive clients, and the observed share
 //!    of each variant must be within ±3 points of the declared weight.
 //!
 //! The trees are the hand-made fixtures in `tests/fixtures/traffic/` (as the emitter's contract
-//! describes them) until the traffic examples are built by `mlc` itself: then each test's one
-//! line changes to `check_split(emitted(&example("traffic-istio")).path())`.
+//! describes them); to check what `mlc build` writes for an example instead, a test's one line
+//! becomes `check_split(emitted(&example("traffic-istio")).path())`.
 //!
 //! Needs `haproxy` (`.ci/setup.d/70-haproxy.sh`) and ONNX Runtime; a missing one skips the
-//! test, counted, except under `CI=true`, where it fails. Takes a few seconds; every process
-//! is killed when the test ends.
+//! test, counted, except under `CI=true`, where it fails. Takes a few seconds a route; every
+//! process is killed when the test ends.
 
 #![allow(
     clippy::expect_used,
@@ -114,9 +115,8 @@ fn declared(route: &follow::Route, path: &str) -> BTreeMap<String, f64> {
     share
 }
 
-/// Stands the tree up behind HAProxy and checks the split its one route declares.
+/// Follows every routing object of the tree and checks each one's split through HAProxy.
 fn check_split(tree_dir: &Path) {
-    let started = Instant::now();
     if !haproxy() {
         return;
     }
@@ -124,26 +124,34 @@ fn check_split(tree_dir: &Path) {
         support::skip("ONNX Runtime library not found (`source .ci/setup` sets ORT_DYLIB_PATH)");
         return;
     };
-    let model = support::find_model("iris_logreg.onnx").expect("the committed iris model");
     let tree = Tree::read(tree_dir);
     let routes = follow::routes(&tree).unwrap_or_else(|e| panic!("{e}"));
-    let [route] = routes.as_slice() else {
-        panic!("expected one routing object, found {}", routes.len());
-    };
-
-    let dir = tempfile::tempdir().expect("tempdir");
     let binary = live::mlc_serve();
+    for route in &routes {
+        check_route(route, &binary, &ort);
+    }
+}
+
+/// Stands up the pods `route` reaches and HAProxy in front of them, and checks the split.
+fn check_route(route: &follow::Route, binary: &Path, ort: &Path) {
+    let started = Instant::now();
+    let model = support::find_model("iris_logreg.onnx").expect("the committed iris model");
+    let dir = tempfile::tempdir().expect("tempdir");
     let mut local = BTreeMap::new();
     let mut servers = Vec::new();
-    for pod in pods::pods(&tree).unwrap() {
+    for b in route.rules.iter().flat_map(|r| &r.backends) {
+        let pod = &b.pod;
+        if local.contains_key(&pod.deployment) {
+            continue;
+        }
         let port = live::free_port();
         let config = dir.path().join(format!("{}.yaml", pod.deployment));
         std::fs::write(&config, pod.local_config(port, &model)).unwrap();
-        servers.push(live::start_serve(&binary, &ort, &config, port));
+        servers.push(live::start_serve(binary, ort, &config, port));
         local.insert(pod.deployment.clone(), (pod.http_port(), port));
     }
     let proxy_port = live::free_port();
-    let config = proxy::config(&routes, proxy_port, |pod, port| {
+    let config = proxy::config(std::slice::from_ref(route), proxy_port, |pod, port| {
         local
             .get(&pod.deployment)
             .and_then(|(http, to)| (*http == port).then_some(*to))
