@@ -187,7 +187,7 @@ fn check_route(route: &follow::Route, binary: &Path, ort: &Path) {
     let mut report = Vec::new();
     for (deployment, share) in &want {
         let got = seen.versions.get(deployment).copied().unwrap_or(0);
-        #[allow(clippy::cast_precision_loss, reason = "counts below 2,000")]
+        #[expect(clippy::cast_precision_loss, reason = "counts below 2,000")]
         let observed = got as f64 * 100.0 / REQUESTS as f64;
         assert!(
             (observed - share).abs() <= TOLERANCE,

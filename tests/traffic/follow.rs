@@ -24,20 +24,25 @@ pub struct Route {
     pub source: String,
     /// The hosts it routes; empty: every host (an HTTPRoute without hostnames).
     pub hosts: Vec<String>,
+    /// Its rules, in the order the router tries them.
     pub rules: Vec<Rule>,
 }
 
 /// The requests whose path starts with `prefix`, split between `backends`.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The path prefix it matches.
     pub prefix: String,
+    /// Its weighted destinations.
     pub backends: Vec<Backend>,
 }
 
 /// A weighted destination and the pod and port it ends at.
 #[derive(Debug, Clone)]
 pub struct Backend {
+    /// The weight as written (relative to the rule's other destinations).
     pub weight: u32,
+    /// The one pod the destination selects.
     pub pod: Pod,
     /// The container port, where the pod's mlc-serve answers HTTP.
     pub port: u16,

@@ -16,6 +16,7 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client of 127.0.0.1:`port`, not connected yet.
     pub fn new(port: u16) -> Self {
         Self {
             port,

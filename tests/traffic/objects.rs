@@ -12,6 +12,7 @@ pub type Labels = BTreeMap<String, String>;
 /// The objects of an output tree, each with its path relative to the tree.
 #[derive(Debug, Clone)]
 pub struct Tree {
+    /// (path relative to the tree, object), sorted by path.
     pub objects: Vec<(String, Value)>,
 }
 

@@ -11,7 +11,9 @@ use super::objects::{self, Labels, Tree};
 /// One Deployment's pod.
 #[derive(Debug, Clone)]
 pub struct Pod {
+    /// The Deployment's name.
     pub deployment: String,
+    /// The Deployment's namespace.
     pub namespace: String,
     /// The pod template's labels.
     pub labels: Labels,
