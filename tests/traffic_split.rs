@@ -15,9 +15,9 @@
 //! 4. 2,000 inference requests go through it from kept-alive clients, and the observed share
 //!    of each variant must be within ±3 points of the declared weight.
 //!
-//! The trees are the hand-made fixtures in `tests/fixtures/traffic/` (as the emitter's contract
-//! describes them); to check what `mlc build` writes for an example instead, a test's one line
-//! becomes `check_split(emitted(&example("traffic-istio")).path())`.
+//! The trees are what the real `mlc build` writes for `examples/traffic-istio` and
+//! `examples/traffic-gateway` (both environments); the hand-made fixtures in
+//! `tests/fixtures/traffic/` hold the broken links the follower must refuse.
 //!
 //! Needs `haproxy` (`.ci/setup.d/70-haproxy.sh`) and ONNX Runtime; a missing one skips the
 //! test, counted, except under `CI=true`, where it fails. Takes a few seconds a route; every
@@ -59,10 +59,6 @@ fn fixture(form: &str) -> PathBuf {
 }
 
 /// The project directory of an example.
-#[allow(
-    dead_code,
-    reason = "the split tests take `emitted(&example(..))` once the traffic examples exist"
-)]
 fn example(name: &str) -> PathBuf {
     support::repo().join("examples").join(name)
 }
@@ -223,12 +219,12 @@ fn check_route(route: &follow::Route, binary: &Path, ort: &Path) {
 
 #[test]
 fn istio_weights_hold_through_a_real_router() {
-    check_split(&fixture("istio"));
+    check_split(emitted(&example("traffic-istio")).path());
 }
 
 #[test]
 fn gateway_api_weights_hold_through_a_real_router() {
-    check_split(&fixture("gateway-api"));
+    check_split(emitted(&example("traffic-gateway")).path());
 }
 
 /// (Deployment, weight) of each destination of the one route of a tree.
