@@ -32,7 +32,6 @@ pub(super) fn emit_model(
     let stable = routed
         .and_then(|t| t.variants.first())
         .map(|v| v.model.as_ref());
-    let ns = plan.namespace.as_str();
     let grpc_port = plan
         .runtime_config
         .as_ref()
@@ -40,15 +39,7 @@ pub(super) fn emit_model(
     let serving = pod::serving(model, &options.mlc_serve_image, grpc_port);
     let mut out: Vec<(String, serde_json::Value)> = Vec::new();
 
-    if let Some(rc) = &plan.runtime_config {
-        let cm = ConfigMap {
-            metadata: owner.meta("ConfigMap", &rc.name, Some(ns)),
-            data: Some(BTreeMap::from([(
-                "config.yaml".to_owned(),
-                rc.text().to_owned(),
-            )])),
-            ..ConfigMap::default()
-        };
+    if let Some(cm) = runtime_config_map(&owner, plan) {
         out.push(("configmap-runtime".into(), to_value(&cm)));
     }
     let rollout_hash = rollout::hash(
@@ -262,15 +253,7 @@ fn variant_objects(
         };
         let suffix = |stem: &str| format!("{stem}-{}", v.name);
         let serving = pod::serving(model, &options.mlc_serve_image, grpc_port);
-        if let Some(rc) = &plan.runtime_config {
-            let cm = ConfigMap {
-                metadata: owner.meta("ConfigMap", &rc.name, Some(&plan.namespace)),
-                data: Some(BTreeMap::from([(
-                    "config.yaml".to_owned(),
-                    rc.text().to_owned(),
-                )])),
-                ..ConfigMap::default()
-            };
+        if let Some(cm) = runtime_config_map(&owner, plan) {
             out.push((suffix("configmap-runtime"), to_value(&cm)));
         }
         let hash = rollout::hash(model, plan, &serving, &options.mlc_serve_image);
@@ -308,6 +291,19 @@ fn variant_objects(
         }
     }
     out
+}
+
+/// The ConfigMap holding the plan's mlc-serve runtime config, when it has one.
+fn runtime_config_map(owner: &Owner<'_>, plan: &Plan) -> Option<ConfigMap> {
+    let rc = plan.runtime_config.as_ref()?;
+    Some(ConfigMap {
+        metadata: owner.meta("ConfigMap", &rc.name, Some(&plan.namespace)),
+        data: Some(BTreeMap::from([(
+            "config.yaml".to_owned(),
+            rc.text().to_owned(),
+        )])),
+        ..ConfigMap::default()
+    })
 }
 
 /// Who the NetworkPolicy admits beside the model's namespace and `allow-from`: the ingress
