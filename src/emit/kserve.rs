@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::meta::Owner;
 use super::pod::{self, CONFIG_DIR, CONFIG_VOLUME, MLC_SERVE_USER, Serving};
 use crate::model::plan::{MLC_SERVE_RUNTIME, Plan, Scaler, SharedRuntime, Workload};
-use crate::model::{Artifact, Format, Model, Policy};
+use crate::model::{Artifact, Format, Model, Policy, Pool};
 
 /// `serving.kserve.io/v1beta1` InferenceService.
 #[derive(Debug, Serialize)]
@@ -152,6 +152,8 @@ pub(crate) struct Predictor {
     pub(crate) auto_scaling: Option<AutoScaling>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) canary_traffic_percent: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) timeout: Option<u64>,
     pub(crate) annotations: BTreeMap<String, String>,
     pub(crate) labels: BTreeMap<String, String>,
     pub(crate) automount_service_account_token: bool,
@@ -260,11 +262,17 @@ pub(crate) struct PredictorInputs<'a> {
     pub(crate) serving: &'a Serving,
     pub(crate) rollout_hash: String,
     pub(crate) pod_labels: BTreeMap<String, String>,
+    /// The pool its pods are placed on (a canary's may be its own).
+    pub(crate) pool: Option<&'a Pool>,
+    /// mlc-serve's image, for a canary's own serving container.
+    pub(crate) serving_image: &'a str,
+    /// mlc-serve's gRPC port, when its runtime config opens one.
+    pub(crate) grpc_port: Option<u16>,
 }
 
 fn model_spec(inputs: &PredictorInputs<'_>, artifact: &Artifact, canary: bool) -> ModelSpec {
     let model = inputs.model;
-    let pool = inputs.plan.pool.as_deref();
+    let pool = inputs.pool;
     let mut mounts = Vec::new();
     if inputs.serving.mlc_serve {
         mounts.push(VolumeMount {
@@ -314,9 +322,14 @@ fn model_spec(inputs: &PredictorInputs<'_>, artifact: &Artifact, canary: bool) -
     }
 }
 
-fn predictor(inputs: &PredictorInputs<'_>, artifact: &Artifact, name: Option<String>) -> Predictor {
+fn predictor(
+    inputs: &PredictorInputs<'_>,
+    artifact: &Artifact,
+    name: Option<String>,
+    canary: bool,
+) -> Predictor {
     let model = inputs.model;
-    let placement = pod::placement(model, inputs.plan.pool.as_deref());
+    let placement = pod::placement(model, inputs.pool);
     let mut volumes = Vec::new();
     if let Some(rc) = &inputs.plan.runtime_config {
         volumes.push(Volume {
@@ -330,7 +343,7 @@ fn predictor(inputs: &PredictorInputs<'_>, artifact: &Artifact, name: Option<Str
     }
     volumes.extend(pod::extra_volumes(model).0);
     Predictor {
-        model: model_spec(inputs, artifact, name.is_some()),
+        model: model_spec(inputs, artifact, canary),
         name,
         min_replicas: None,
         max_replicas: None,
@@ -338,6 +351,7 @@ fn predictor(inputs: &PredictorInputs<'_>, artifact: &Artifact, name: Option<Str
         scale_target: None,
         auto_scaling: None,
         canary_traffic_percent: None,
+        timeout: model.timeout.as_ref().map(|t| t.value.millis / 1000),
         annotations: pod::pod_annotations(&inputs.rollout_hash, inputs.serving),
         labels: inputs.pod_labels.clone(),
         automount_service_account_token: false,
@@ -367,7 +381,8 @@ pub(crate) fn inference_service(
         (true, Some(c)) => (&c.artifact, Some(c.percent.value)),
         _ => (&model.artifact, None),
     };
-    let mut p = predictor(inputs, main_artifact, None);
+    let stable = model.stable.as_ref().map(|s| s.value.clone());
+    let mut p = predictor(inputs, main_artifact, stable, false);
     p.min_replicas = Some(clamp_i32(a.min.value));
     p.max_replicas = Some(clamp_i32(a.max.value));
     p.canary_traffic_percent = knative_canary;
@@ -433,13 +448,30 @@ pub(crate) fn inference_service(
     let canary = if knative {
         Vec::new()
     } else {
-        model
-            .canaries
+        let variants = plan
+            .traffic
+            .as_ref()
+            .map_or(&[][..], |t| t.variants.as_slice());
+        variants
             .iter()
-            .map(|c| {
-                let mut cp = predictor(inputs, &c.artifact, Some(c.name.value.clone()));
+            .filter_map(|v| Some((v, model.canaries.get(v.canary?)?)))
+            .map(|(v, c)| {
+                let canary_model = v.model.as_ref();
+                let serving = pod::serving(canary_model, inputs.serving_image, inputs.grpc_port);
+                let canary_inputs = PredictorInputs {
+                    model: canary_model,
+                    plan,
+                    serving: &serving,
+                    rollout_hash: inputs.rollout_hash.clone(),
+                    pod_labels: inputs.pod_labels.clone(),
+                    pool: v.pool.as_deref(),
+                    serving_image: inputs.serving_image,
+                    grpc_port: inputs.grpc_port,
+                };
+                let name = Some(c.name.value.clone());
+                let mut cp = predictor(&canary_inputs, &c.artifact, name, true);
                 // Canary predictors take no scaling fields but minReplicas (≤ the stable one).
-                cp.min_replicas = Some(clamp_i32(a.min.value));
+                cp.min_replicas = Some(clamp_i32(canary_model.autoscale.min.value));
                 if let Some(v) = &c.version {
                     cp.labels
                         .insert("app.kubernetes.io/version".into(), v.clone());

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::model::plan::Plan;
+use crate::model::plan::{Plan, VARIANT_LABEL};
 use crate::model::{Model, Project};
 
 /// Argo CD sync wave of a kind.
@@ -38,6 +38,9 @@ fn is_custom(kind: &str) -> bool {
             | "ServiceMonitor"
             | "PodMonitor"
             | "VerticalPodAutoscaler"
+            | "VirtualService"
+            | "DestinationRule"
+            | "HTTPRoute"
     )
 }
 
@@ -49,6 +52,9 @@ pub(crate) struct Owner<'a> {
     pub(crate) version: Option<String>,
     pub(crate) extra_labels: BTreeMap<String, String>,
     pub(crate) extra_annotations: BTreeMap<String, String>,
+    /// The variant its pods belong to, when a router tells variants apart: the pods carry
+    /// it as `mlc/variant` (through [`Owner::selector`]); other objects do not.
+    pub(crate) variant: Option<String>,
 }
 
 impl<'a> Owner<'a> {
@@ -61,6 +67,7 @@ impl<'a> Owner<'a> {
             version: model.version.clone(),
             extra_labels: model.labels.clone(),
             extra_annotations: model.annotations.clone(),
+            variant: None,
         }
     }
 
@@ -72,6 +79,7 @@ impl<'a> Owner<'a> {
             instance: instance.to_owned(),
             version: None,
             extra_labels: BTreeMap::new(),
+            variant: None,
             extra_annotations: BTreeMap::new(),
         }
     }
@@ -93,8 +101,17 @@ impl<'a> Owner<'a> {
         labels
     }
 
-    /// The labels that select this owner's pods.
+    /// The labels that select this owner's pods (of its variant, when it has one).
     pub(crate) fn selector(&self) -> BTreeMap<String, String> {
+        let mut s = self.selector_all();
+        if let Some(v) = &self.variant {
+            s.insert(VARIANT_LABEL.to_owned(), v.clone());
+        }
+        s
+    }
+
+    /// The labels that select the pods of every variant of this owner.
+    pub(crate) fn selector_all(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
             ("app.kubernetes.io/name".to_owned(), self.name.clone()),
             (

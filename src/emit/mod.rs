@@ -15,6 +15,8 @@
 //! - `seldon.rs`, `core2.rs`: Seldon Core v1's SeldonDeployment and Seldon Core 2's Model,
 //!   Experiment and Server; `graph.rs`: KServe's InferenceGraph; `per_pipeline.rs`: what a
 //!   `pipeline` becomes on its target.
+//! - `traffic.rs`: Istio's DestinationRule and VirtualService, Gateway API's HTTPRoute and the
+//!   Ingress, from the plan's traffic and exposure.
 
 mod behaviour;
 mod cluster;
@@ -33,6 +35,7 @@ mod per_pipeline;
 mod pod;
 mod rollout;
 mod seldon;
+mod traffic;
 mod triggers;
 mod vpa;
 mod workload;

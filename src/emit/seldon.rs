@@ -391,14 +391,26 @@ pub(crate) fn seldon_deployment(owner: &Owner<'_>, inputs: &SdepInputs<'_>) -> S
         .map(|c| c.percent.value.clamp(0, 100))
         .sum();
     let split = !model.canaries.is_empty();
-    let replicas =
-        matches!(plan.scaler, Scaler::Fixed).then(|| clamp(u64::from(model.autoscale.min.value)));
+    let fixed = matches!(plan.scaler, Scaler::Fixed);
     let predictors = variants
         .iter()
         .map(|v| {
             let canary = v.canary.and_then(|i| model.canaries.get(i));
             let artifact = canary.map_or(&model.artifact, |c| &c.artifact);
             let version = canary.map_or(model.version.clone(), |c| c.version.clone());
+            // A canary runs with its own minimum, resources, accelerator and env.
+            let planned = plan
+                .traffic
+                .as_ref()
+                .and_then(|t| t.variants.iter().find(|pv| pv.canary == v.canary));
+            let own_plan = planned.filter(|pv| pv.canary.is_some()).map(|pv| {
+                let mut p = (*plan).clone();
+                p.pool.clone_from(&pv.pool);
+                p
+            });
+            let model = planned.map_or(&**model, |pv| pv.model.as_ref());
+            let plan = own_plan.as_ref().unwrap_or(plan);
+            let replicas = fixed.then(|| clamp(u64::from(model.autoscale.min.value)));
             let parts = unit(model, plan, server, artifact);
             // A canary's pods carry its own version, not the model's.
             let mut labels = inputs.pod_labels.clone();

@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1::{
     Service, ServiceAccount, ServicePort, ServiceSpec, Volume, VolumeMount,
 };
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    IPBlock, NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
@@ -188,7 +188,14 @@ pub(crate) fn deployment(
 
 /// The Service in front of a `serve deployment` model: `http` on port 80, and `grpc` on the
 /// runtime's gRPC port when it opens one.
-pub(crate) fn service(owner: &Owner<'_>, plan: &Plan, serving: &Serving) -> Service {
+pub(crate) fn service(
+    owner: &Owner<'_>,
+    plan: &Plan,
+    name: &str,
+    selector: BTreeMap<String, String>,
+    serving: &Serving,
+    type_: &str,
+) -> Service {
     let port = |name: &str, number: u16| ServicePort {
         name: Some(name.into()),
         port: i32::from(number),
@@ -196,14 +203,14 @@ pub(crate) fn service(owner: &Owner<'_>, plan: &Plan, serving: &Serving) -> Serv
         protocol: Some("TCP".into()),
         ..ServicePort::default()
     };
-    let mut ports = vec![port("http", 80)];
+    let mut ports = vec![port("http", crate::model::plan::SERVICE_PORT)];
     ports.extend(serving.grpc_port.map(|g| port("grpc", g)));
     Service {
-        metadata: owner.meta("Service", plan.workload.name(), Some(&plan.namespace)),
+        metadata: owner.meta("Service", name, Some(&plan.namespace)),
         spec: Some(ServiceSpec {
-            selector: Some(owner.selector()),
+            selector: Some(selector),
             ports: Some(ports),
-            type_: Some("ClusterIP".into()),
+            type_: Some(type_.into()),
             ..ServiceSpec::default()
         }),
         ..Service::default()
@@ -318,6 +325,14 @@ pub(crate) fn pull_secrets(plan: &Plan) -> Vec<LocalObjectReference> {
         .collect()
 }
 
+/// Who else a model's NetworkPolicy admits: the namespaces of the ingress controller or
+/// gateway that fronts it, and any address when a LoadBalancer or NodePort Service does.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Admit {
+    pub(crate) namespaces: Vec<String>,
+    pub(crate) external: bool,
+}
+
 /// The NetworkPolicy admitting the serving port from the model's namespace and the
 /// namespaces of `allow-from` (plus, for Knative, its activator and queue-proxy ports).
 pub(crate) fn network_policy(
@@ -327,6 +342,7 @@ pub(crate) fn network_policy(
     pod_selector: BTreeMap<String, String>,
     serving: &Serving,
     extra_ports: &[u16],
+    admit: &Admit,
 ) -> NetworkPolicy {
     let knative = matches!(plan.workload, Workload::Kserve { knative: true, .. });
     let mut from = vec![NetworkPolicyPeer {
@@ -334,6 +350,7 @@ pub(crate) fn network_policy(
         ..NetworkPolicyPeer::default()
     }];
     let mut namespaces = model.allow_from.clone();
+    namespaces.extend(admit.namespaces.iter().cloned());
     if knative {
         // Knative's activator and the ingress gateway call the queue-proxy.
         namespaces.push("knative-serving".into());
@@ -348,6 +365,16 @@ pub(crate) fn network_policy(
                     ns,
                 )])),
                 match_expressions: None,
+            }),
+            ..NetworkPolicyPeer::default()
+        });
+    }
+    if admit.external {
+        // A LoadBalancer or NodePort Service brings callers from outside the cluster.
+        from.push(NetworkPolicyPeer {
+            ip_block: Some(IPBlock {
+                cidr: "0.0.0.0/0".into(),
+                except: None,
             }),
             ..NetworkPolicyPeer::default()
         });

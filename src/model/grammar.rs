@@ -106,6 +106,7 @@ pub const PROJECT: Parent = Parent {
         once("annotations"),
         home(once("image")),
         once("monitoring"),
+        once("traffic"),
     ],
 };
 
@@ -143,7 +144,12 @@ pub const POOL: Parent = Parent {
 pub const ENVIRONMENT: Parent = Parent {
     name: "environment",
     described: "an `environment`",
-    children: &[many("model"), home(once("quota")), once("monitoring")],
+    children: &[
+        many("model"),
+        home(once("quota")),
+        once("monitoring"),
+        once("traffic"),
+    ],
 };
 
 /// `model` (and an environment's `model` override).
@@ -161,6 +167,9 @@ pub const MODEL: Parent = Parent {
         merged("batching"),
         merged("autoscale"),
         keyed("canary"),
+        once("stable"),
+        once("timeout"),
+        once("expose"),
         once("disruption"),
         once("vpa"),
         merged("probes"),
@@ -184,7 +193,14 @@ pub const MODEL: Parent = Parent {
 pub const CANARY: Parent = Parent {
     name: "canary",
     described: "a `canary`",
-    children: &[once("artifact"), once("version")],
+    children: &[
+        once("artifact"),
+        once("version"),
+        once("resources"),
+        once("accelerator"),
+        keyed("env"),
+        once("runtime"),
+    ],
 };
 
 /// A model's `service-account`.

@@ -54,6 +54,8 @@ pub struct Project {
     pub environments: BTreeMap<String, Environment>,
     /// The project's `monitoring` block.
     pub monitoring: Option<super::monitoring::MonitoringSpec>,
+    /// The project's `traffic` (environments may override it).
+    pub traffic: Option<Spanned<super::ir_traffic::Traffic>>,
     /// What is emitted once per cluster, for every cluster with an environment or a pool.
     pub cluster_plans: Vec<super::plan::ClusterPlan>,
 }
@@ -707,6 +709,21 @@ pub struct Canary {
     pub artifact: Artifact,
     /// Its version label.
     pub version: Option<String>,
+    /// Its minimum replicas (`min=`), when it runs fewer than the model's `min`.
+    pub min: Option<Spanned<u32>>,
+    /// Its own resources, replacing the model's.
+    pub resources: Option<Resources>,
+    /// Its own accelerator (pool, GPUs or MIG slice), replacing the model's.
+    pub accelerator: Option<Accelerator>,
+    /// Environment variables set over the model's.
+    pub env: BTreeMap<String, EnvValue>,
+    /// Its own serving image (`runtime image=…`).
+    pub image: Option<Spanned<String>>,
+    /// The sizing settings it writes (`min`, `resources`, `accelerator`, `env`, `runtime`),
+    /// each with its span, for the targets that cannot honour them.
+    pub sizing: Vec<(&'static str, Span)>,
+    /// The canary node.
+    pub span: Span,
 }
 
 /// The pod disruption budget.
@@ -864,6 +881,12 @@ pub struct Model {
     pub autoscale: Autoscale,
     /// Canary / A/B variants.
     pub canaries: Vec<Canary>,
+    /// The stable variant's own name (`stable NAME`), when given.
+    pub stable: Option<Spanned<String>>,
+    /// The request timeout (`timeout "30s"`).
+    pub timeout: Option<Spanned<Duration>>,
+    /// How the model is reached from outside its namespace.
+    pub expose: Option<Spanned<super::ir_traffic::Expose>>,
     /// The VerticalPodAutoscaler, if declared.
     pub vpa: Option<Vpa>,
     /// Disruption budget, if declared.
@@ -951,6 +974,9 @@ pub struct Environment {
     pub quota: Option<Quota>,
     /// The environment's `monitoring` block.
     pub monitoring: Option<super::monitoring::MonitoringSpec>,
+    /// How `serve deployment` variants are split: the environment's `traffic`, else the
+    /// project's.
+    pub traffic: Option<Spanned<super::ir_traffic::Traffic>>,
 }
 
 impl Environment {

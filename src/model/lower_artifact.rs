@@ -1,10 +1,9 @@
-//! The artifact family of a `model`: `artifact`, `format` (or its inference from the
-//! artifact path) and `canary` variants with their own artifacts.
+//! The artifact family of a `model`: `artifact` and `format` (or its inference from the
+//! artifact path).
 
-use super::grammar;
-use super::ir::{Artifact, Canary, Format, Location, Spanned};
+use super::ir::{Artifact, Format, Location, Spanned};
 use super::lower_model::SCHEMES;
-use super::reader::{Reader, check_children, list, no_children};
+use super::reader::{Reader, list, no_children};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::syntax::Node;
 
@@ -76,43 +75,6 @@ pub(crate) fn lower_artifact(node: &Node, diags: &mut Diagnostics) -> Option<Art
     })
 }
 
-pub(super) fn lower_canary(node: &Node, diags: &mut Diagnostics) -> Option<Canary> {
-    let mut r = Reader::new(node, diags, &["percent"], 1);
-    let name = r.arg_str(0);
-    let percent = r.i64_of(r.value("percent"));
-    if percent.is_none() && r.value("percent").is_none() {
-        r.missing("`percent`", "canary v2 percent=10 { artifact \"s3://…\" }");
-    }
-    check_children(node, diags, &grammar::CANARY);
-    let artifact = match node.children().iter().find(|c| c.name == "artifact") {
-        Some(a) => lower_artifact(a, diags),
-        None => {
-            Reader::new(node, diags, &["percent"], 1).missing(
-                "an `artifact`",
-                "canary v2 percent=10 { artifact \"s3://…\" }",
-            );
-            None
-        }
-    };
-    let version = node
-        .children()
-        .iter()
-        .find(|c| c.name == "version")
-        .and_then(|c| {
-            let mut r = Reader::new(c, diags, &[], 1);
-            r.arg_str(0).map(|s| s.value)
-        });
-    if name.is_none() && node.args.is_empty() {
-        Reader::new(node, diags, &["percent"], 1).missing("a name", "canary v2 percent=10 { … }");
-    }
-    Some(Canary {
-        name: name?,
-        percent: percent?,
-        artifact: artifact?,
-        version,
-    })
-}
-
 /// The `format`, or `onnx` inferred from an artifact path ending in `.onnx`.
 pub(super) fn lower_format(
     node: &Node,
@@ -149,30 +111,4 @@ pub(super) fn lower_format(
             }
         },
     }
-}
-
-/// Every `canary`, each name checked and defined once.
-pub(super) fn lower_canaries(children: &[Node], diags: &mut Diagnostics) -> Vec<Canary> {
-    let mut canaries: Vec<Canary> = Vec::new();
-    for c in children.iter().filter(|c| c.name == "canary") {
-        if let Some(canary) = lower_canary(c, diags) {
-            if !super::names::check_name("canary", &canary.name, diags) {
-                continue;
-            }
-            if let Some(first) = canaries.iter().find(|k| k.name.value == canary.name.value) {
-                diags.push(
-                    Diagnostic::error(
-                        Code::E0202,
-                        format!("canary `{}` is defined more than once", canary.name.value),
-                    )
-                    .label(canary.name.span, "defined again here")
-                    .label(first.name.span, "first defined here")
-                    .help("each canary predictor needs its own name"),
-                );
-                continue;
-            }
-            canaries.push(canary);
-        }
-    }
-    canaries
 }

@@ -10,12 +10,14 @@ use super::ir::{
     ServeTarget, Spanned,
 };
 use super::ir_scaling::Behaviour;
-use super::lower_artifact::{lower_artifact, lower_canaries, lower_format};
+use super::lower_artifact::{lower_artifact, lower_format};
+use super::lower_canary::{lower_canaries, lower_stable};
 use super::lower_pod::{
     lower_accelerator, lower_allow_from, lower_env, lower_patches, lower_probes, lower_resources,
     lower_runtime, lower_serve, lower_service_account, lower_topology, lower_volume,
 };
 use super::lower_scaling::{lower_autoscale, lower_batching, lower_disruption};
+use super::lower_traffic::{lower_expose, lower_timeout};
 use super::reader::{Reader, check_children, no_children};
 use super::units::Duration;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -79,7 +81,10 @@ pub(crate) fn lower_model(
         }),
         |c| lower_autoscale(c, diags),
     );
-    let canaries = lower_canaries(children, diags);
+    let stable = find("stable").and_then(|c| lower_stable(c, diags));
+    let canaries = lower_canaries(children, stable.as_ref(), diags);
+    let timeout = find("timeout").and_then(|c| lower_timeout(c, diags));
+    let expose = find("expose").and_then(|c| lower_expose(c, diags));
     let disruption = find("disruption").and_then(|c| lower_disruption(c, diags));
     let vpa = find("vpa").and_then(|c| super::lower_vpa::lower_vpa(c, diags));
     let probes = find("probes").map_or_else(Probes::default, |c| lower_probes(c, diags));
@@ -130,6 +135,9 @@ pub(crate) fn lower_model(
         batching,
         autoscale: autoscale?,
         canaries,
+        stable,
+        timeout,
+        expose,
         disruption,
         vpa,
         probes,

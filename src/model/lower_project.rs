@@ -52,6 +52,12 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
             .find(|c| c.name == "monitoring")
             .map(|m| super::monitoring::lower_monitoring(m, true, &mut diags))
     });
+    let project_traffic = get("project").first().and_then(|p| {
+        p.children()
+            .iter()
+            .find(|c| c.name == "traffic")
+            .and_then(|t| super::lower_traffic::lower_traffic(t, &mut diags))
+    });
 
     let mut declared_gpus: BTreeMap<String, GpuRef> = BTreeMap::new();
     let mut gpu_spans: BTreeMap<String, Span> = BTreeMap::new();
@@ -219,16 +225,21 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
                 declared: false,
                 quota: None,
                 monitoring: None,
+                traffic: None,
             },
         );
     }
 
     for env in environments.values_mut() {
+        if env.traffic.is_none() {
+            env.traffic.clone_from(&project_traffic);
+        }
         env.plans = super::plan::plan_environment(
             &env.name.value,
             &env.namespace.value,
             &env.models,
             &pools,
+            env.traffic.as_ref().map(|t| &t.value),
         );
         env.pipelines = super::plan::plan_pipelines(
             &env.name.value,
@@ -258,6 +269,7 @@ pub fn lower(docs: &[Document], root: FileId) -> (Option<Project>, Diagnostics) 
         pipelines,
         environments,
         monitoring: project_monitoring,
+        traffic: project_traffic,
         cluster_plans,
     };
     (Some(project), diags)

@@ -91,6 +91,11 @@ pub(super) fn lower_environment(
         .iter()
         .find(|c| c.name == "monitoring")
         .map(|m| super::monitoring::lower_monitoring(m, true, diags));
+    let traffic = node
+        .children()
+        .iter()
+        .find(|c| c.name == "traffic")
+        .and_then(|t| super::lower_traffic::lower_traffic(t, diags));
     let quota = node.children().iter().find(|c| c.name == "quota").map(|q| {
         let mut r = Reader::new(q, diags, &["cpu", "memory", "gpus", "pods"], 0);
         no_children(q, r.diags);
@@ -153,5 +158,6 @@ pub(super) fn lower_environment(
         declared: true,
         quota,
         monitoring,
+        traffic,
     })
 }

@@ -52,33 +52,53 @@ pub(crate) fn usage(
     let mut use_: BTreeMap<(String, String), (Arc<Pool>, Usage)> = BTreeMap::new();
     for env in project.environments.values() {
         for (model, plan) in env.planned() {
-            let Some(pool) = &plan.pool else {
-                continue;
+            // Each variant runs its own pods: the stable one, then each canary at its own
+            // minimum, on its own pool.
+            let variants: Vec<(&Model, Option<&Arc<Pool>>)> = match &plan.traffic {
+                Some(t) => t
+                    .variants
+                    .iter()
+                    .map(|v| (v.model.as_ref(), v.pool.as_ref()))
+                    .collect(),
+                None => vec![(model, plan.pool.as_ref())],
             };
-            if pool.cluster.value != env.cluster.value {
-                continue;
+            for (variant, pool) in variants {
+                let Some(pool) = pool else {
+                    continue;
+                };
+                if pool.cluster.value != env.cluster.value {
+                    continue;
+                }
+                if !super::gpu::request_fits_pool(pool, variant) {
+                    continue;
+                }
+                let Some((key, per_replica)) = demand(pool, variant) else {
+                    continue;
+                };
+                let count = per_replica * u64::from(replicas(variant));
+                if count == 0 {
+                    continue;
+                }
+                let (_, entry) = use_
+                    .entry((pool.name.value.clone(), key))
+                    .or_insert_with(|| (Arc::clone(pool), Usage::default()));
+                entry.0 += count;
+                let span = variant.accelerator.span;
+                // Variants on the model's own accelerator count on the model's line.
+                match entry.1.last_mut() {
+                    Some((e, m, n, s))
+                        if *e == env.name.value && *m == model.name.value && *s == span =>
+                    {
+                        *n += count;
+                    }
+                    _ => entry.1.push((
+                        env.name.value.clone(),
+                        model.name.value.clone(),
+                        count,
+                        span,
+                    )),
+                }
             }
-            if !super::gpu::request_fits_pool(pool, model) {
-                continue;
-            }
-            let Some((key, per_replica)) = demand(pool, model) else {
-                continue;
-            };
-            let predictors = 1 + model.canaries.len() as u64;
-            let count = per_replica * u64::from(replicas(model)) * predictors;
-            if count == 0 {
-                continue;
-            }
-            let (_, entry) = use_
-                .entry((pool.name.value.clone(), key))
-                .or_insert_with(|| (Arc::clone(pool), Usage::default()));
-            entry.0 += count;
-            entry.1.push((
-                env.name.value.clone(),
-                model.name.value.clone(),
-                count,
-                model.accelerator.span,
-            ));
         }
     }
     use_

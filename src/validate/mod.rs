@@ -14,6 +14,7 @@ mod pipelines;
 mod resources;
 mod scaling;
 mod seldon;
+mod traffic;
 mod vpa;
 
 use std::path::Path;
@@ -38,6 +39,15 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
                 .map(|(model, plan)| {
                     let mut found = Diagnostics::default();
                     gpu::check_accelerator(project, env, model, plan, root, &mut found);
+                    // A canary with an accelerator of its own is placed on its own pool.
+                    for v in plan.traffic.iter().flat_map(|t| &t.variants) {
+                        let own = v.canary.and_then(|i| model.canaries.get(i));
+                        if own.is_some_and(|c| c.accelerator.is_some()) {
+                            let mut p = plan.clone();
+                            p.pool.clone_from(&v.pool);
+                            gpu::check_accelerator(project, env, &v.model, &p, root, &mut found);
+                        }
+                    }
                     scaling::check(model, plan, &mut found);
                     behaviour::check(model, plan, &mut found);
                     vpa::check(model, plan, &mut found);
@@ -45,6 +55,7 @@ pub fn validate(project: &Project, root: &Path) -> Diagnostics {
                     notes::check(model, plan, &mut found);
                     onnx::check(model, plan, &mut found);
                     seldon::check(project, model, plan, &mut found);
+                    traffic::check(model, plan, &mut found);
                     found
                 })
                 .collect()

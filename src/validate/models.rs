@@ -107,12 +107,17 @@ pub(crate) fn check(model: &Model, plan: &Plan, diags: &mut Diagnostics) {
             ));
         }
         match target {
-            ServeTarget::Deployment => diags.push(
-                Diagnostic::error(Code::E0314, "`serve deployment` cannot split traffic")
+            ServeTarget::Deployment if plan.traffic.as_ref().is_none_or(|t| !t.routed()) => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::E0314,
+                        "`serve deployment` splits traffic only through a router, and none is declared",
+                    )
                     .label(model.canaries[0].name.span, "canary")
                     .label(model.serve.span, "serve target")
-                    .help("use `serve kserve` for canary and A/B rollouts"),
-            ),
+                    .help("declare `traffic mesh=istio` or `traffic gateway-api parent=\"NAMESPACE/GATEWAY\"` in the project or environment, or use `serve kserve`"),
+                );
+            }
             ServeTarget::KserveKnative if model.canaries.len() > 1 => diags.push(
                 Diagnostic::error(
                     Code::E0314,

@@ -14,6 +14,7 @@ mod runtime_config;
 mod runtime_metrics;
 mod scaler;
 mod shared;
+mod traffic;
 mod vpa;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,10 @@ pub use runtime_metrics::MetricsRuntime;
 pub use scaler::{ResourceMetric, ScaledTarget, Scaler, ScalerAuth, TriggerAuth};
 pub(crate) use shared::plan_clusters;
 pub use shared::{ClusterPlan, MLC_SERVE_RUNTIME, Named, QuotaPlan, SharedRuntime};
+pub use traffic::{
+    Backend, ExposePlan, SERVICE_PORT, STABLE_VARIANT, Split, TrafficPlan, VARIANT_LABEL, Variant,
+    stable_name, variant_model,
+};
 pub use vpa::VpaPlan;
 
 use super::ir::{Model, Pool};
@@ -92,6 +97,10 @@ pub struct Plan {
     pub onnx: Option<Arc<crate::onnx::OnnxModel>>,
     /// The Seldon Core 2 Server the Model is pinned to.
     pub seldon_server: Option<String>,
+    /// Its variants and who splits traffic between them, when it has canaries.
+    pub traffic: Option<TrafficPlan>,
+    /// How it is reached from outside its namespace, when `expose` is declared.
+    pub expose: Option<ExposePlan>,
 }
 
 impl Plan {
@@ -101,6 +110,7 @@ impl Plan {
         namespace: &str,
         model: &Model,
         pools: &BTreeMap<String, Arc<Pool>>,
+        traffic: Option<&crate::model::Traffic>,
     ) -> Plan {
         let name = &model.name.value;
         let pool = model
@@ -116,7 +126,7 @@ impl Plan {
         let runtime_config = (model.uses_mlc_serve()
             && model.serve.value != crate::model::ServeTarget::SeldonCore2)
             .then(|| RuntimeConfig::of(model, &files));
-        Plan {
+        let mut plan = Plan {
             origin: Origin {
                 env: Some(env.to_owned()),
                 model: Some(name.clone()),
@@ -146,7 +156,12 @@ impl Plan {
             monitoring: None,
             onnx: None,
             seldon_server: model.seldon_server.as_ref().map(|s| s.value.clone()),
-        }
+            traffic: None,
+            expose: None,
+        };
+        plan.traffic = TrafficPlan::of(model, &plan, traffic, pools);
+        plan.expose = ExposePlan::of(model, &plan);
+        plan
     }
 
     /// Every object name this plan derives, with its kind, in a stable order.
@@ -165,6 +180,44 @@ impl Plan {
                 None,
             ));
         }
+        if let Some(t) = &self.traffic {
+            for v in &t.variants {
+                if let Some(p) = &v.plan {
+                    let mut more = p.derived_names();
+                    for n in &mut more {
+                        n.canary = v.canary;
+                    }
+                    names.extend(more.into_iter().filter(|n| n.kind != "Service"));
+                    if matches!(t.split, Split::GatewayApi { .. }) {
+                        names.push(DerivedName::new("Service", v.service.clone(), v.canary));
+                    }
+                }
+            }
+            match t.split {
+                Split::Istio { .. } => {
+                    let name = self.workload.name().to_owned();
+                    names.push(DerivedName::new("DestinationRule", name.clone(), None));
+                    names.push(DerivedName::new("VirtualService", name, None));
+                }
+                Split::GatewayApi { .. } => names.push(DerivedName::new(
+                    "HTTPRoute",
+                    self.workload.name().to_owned(),
+                    None,
+                )),
+                Split::Target => {}
+            }
+        }
+        if let Some(e) = &self.expose {
+            let kind = match e.expose {
+                crate::model::Expose::Ingress { .. } => "Ingress",
+                crate::model::Expose::Gateway { .. } => "HTTPRoute",
+                crate::model::Expose::Service(_) => "Service",
+            };
+            let dup = names.iter().any(|n| n.kind == kind && n.name == e.name);
+            if !dup {
+                names.push(DerivedName::new(kind, e.name.clone(), None));
+            }
+        }
         names
     }
 }
@@ -175,11 +228,17 @@ pub fn plan_environment(
     namespace: &str,
     models: &BTreeMap<String, Arc<Model>>,
     pools: &BTreeMap<String, Arc<Pool>>,
+    traffic: Option<&crate::model::Traffic>,
 ) -> BTreeMap<String, Box<Plan>> {
     use rayon::prelude::*;
     // Each plan is a function of its model: planned in parallel, collected in key order.
     models
         .par_iter()
-        .map(|(key, m)| (key.clone(), Box::new(Plan::new(env, namespace, m, pools))))
+        .map(|(key, m)| {
+            (
+                key.clone(),
+                Box::new(Plan::new(env, namespace, m, pools, traffic)),
+            )
+        })
         .collect()
 }

@@ -77,13 +77,15 @@ impl DerivedName {
     }
 }
 
-fn predictor(model: &str, canary: Option<(usize, &str)>) -> PredictorNames {
-    let deployment = match canary {
-        Some((_, c)) => format!("{model}-{c}-predictor"),
+/// The names of predictor `named` (KServe's `predictor.name`) of InferenceService `model`:
+/// `<model>-<name>-predictor`, or `<model>-predictor` for an unnamed stable predictor.
+fn predictor(model: &str, canary: Option<usize>, named: Option<&str>) -> PredictorNames {
+    let deployment = match named {
+        Some(n) => format!("{model}-{n}-predictor"),
         None => format!("{model}-predictor"),
     };
     PredictorNames {
-        canary: canary.map(|(i, _)| i),
+        canary,
         keda_hpa: format!("keda-hpa-{deployment}"),
         deployment,
     }
@@ -128,13 +130,14 @@ impl Workload {
                 }
             }
             ServeTarget::KserveStandard | ServeTarget::KserveKnative => {
-                let mut predictors = vec![predictor(&name, None)];
+                let stable = model.stable.as_ref().map(|s| s.value.as_str());
+                let mut predictors = vec![predictor(&name, None, stable)];
                 predictors.extend(
                     model
                         .canaries
                         .iter()
                         .enumerate()
-                        .map(|(i, c)| predictor(&name, Some((i, &c.name.value)))),
+                        .map(|(i, c)| predictor(&name, Some(i), Some(&c.name.value))),
                 );
                 Workload::Kserve {
                     knative: model.serve.value == ServeTarget::KserveKnative,

@@ -59,6 +59,10 @@ impl RuntimeConfig {
                 // that long before refusing (below shutdown_grace, itself below the pod's
                 // 30 s terminationGracePeriodSeconds).
                 drain_delay: Duration::from_secs(DRAIN_DELAY_SECONDS),
+                request_timeout: model.timeout.as_ref().map_or_else(
+                    || ServerConfig::default().request_timeout,
+                    |t| Duration::from_millis(t.value.millis),
+                ),
                 ..ServerConfig::default()
             },
             models: vec![ModelConfig {
@@ -83,6 +87,14 @@ impl RuntimeConfig {
             config,
             text: OnceLock::new(),
         }
+    }
+
+    /// Serves the model under `name` (a canary's own Deployment serves the model's name).
+    pub(crate) fn set_model_name(&mut self, name: &str) {
+        if let Some(m) = self.config.models.first_mut() {
+            name.clone_into(&mut m.name);
+        }
+        self.text = OnceLock::new();
     }
 
     /// Writes the I/O signature read from the model file into the config, so mlc-serve

@@ -10,7 +10,7 @@
 //! - `secrets.rs`: credential-looking literals (`E0217`), with the detector the diagnostics
 //!   printers mask with.
 
-mod k8s;
+pub(crate) mod k8s;
 mod managed;
 mod secrets;
 mod values;
@@ -78,6 +78,13 @@ fn model(node: &Node, diags: &mut Diagnostics) {
             for grandchild in child.children() {
                 metadata(grandchild, Owner::ServiceAccount, diags);
             }
+        }
+        if child.name == "canary" {
+            // A canary's own `env` and `resources` follow the model's rules.
+            child
+                .children()
+                .iter()
+                .for_each(|c| values::model_child(c, diags));
         }
         values::model_child(child, diags);
     }
