@@ -10,10 +10,11 @@ use http_body_util::BodyExt;
 use crate::error::ApiError;
 
 /// Collects the body and decodes its content encoding; more than `limit` bytes (declared, sent
-/// or decoded) is 413, an unknown encoding is 415.
+/// or decoded) is 413, an unknown encoding is 415. The body is taken out of `body` only once
+/// the headers are found acceptable: when they are not, it is left there unread.
 pub(crate) async fn read_limited(
     headers: &HeaderMap,
-    body: Body,
+    body: &mut Option<Body>,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
     let encoding = Encoding::of(headers)?;
@@ -26,7 +27,9 @@ pub(crate) async fn read_limited(
     }
     let capacity = declared.and_then(|d| usize::try_from(d).ok()).unwrap_or(0);
     let mut collected = Vec::with_capacity(capacity);
-    let mut body = body;
+    let mut body = body
+        .take()
+        .ok_or_else(|| ApiError::internal("the request body was already read"))?;
     while let Some(frame) = body.frame().await {
         let frame = frame
             .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;

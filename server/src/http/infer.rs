@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::body::read_limited;
+use super::drain::{DrainLimits, answer_early};
 use super::metadata::ModelPath;
 use super::state::AppState;
 use crate::error::ApiError;
@@ -24,6 +25,8 @@ pub(crate) async fn infer(
     let started = Instant::now();
     let metrics = state.metrics.model(&path.name);
     let _in_flight = metrics.track_in_flight();
+    // Taken by `handle` when it reads the body; still here when the answer came first.
+    let mut body = Some(body);
     let response = match state.lifecycle.admit() {
         None => {
             // Refused while draining: the client should reconnect, to another pod.
@@ -34,7 +37,7 @@ pub(crate) async fn infer(
             refused
         }
         Some(_admitted) => {
-            let work = handle(&state, &path, &headers, body);
+            let work = handle(&state, &path, &headers, &mut body);
             match tokio::time::timeout(state.request_timeout, work).await {
                 Ok(Ok(response)) => response,
                 Ok(Err(error)) => error.into_response(),
@@ -48,6 +51,20 @@ pub(crate) async fn infer(
                 .into_response(),
             }
         }
+    };
+    // Answered before the body was read: drain it, so that the client, maybe still sending,
+    // reads the answer rather than a reset connection.
+    let response = match body {
+        Some(unread) => answer_early(
+            &headers,
+            unread,
+            response,
+            DrainLimits {
+                bytes: state.max_body_bytes,
+                time: state.request_timeout,
+            },
+        ),
+        None => response,
     };
     let took = started.elapsed();
     metrics.count_request(response.status().as_u16());
@@ -64,7 +81,7 @@ async fn handle(
     state: &AppState,
     path: &ModelPath,
     headers: &HeaderMap,
-    body: Body,
+    body: &mut Option<Body>,
 ) -> Result<Response, ApiError> {
     let model = state.find(&path.name, path.version.as_deref())?;
     // The queue place is taken before the body is read: an overloaded model refuses at once,
