@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -19,10 +19,12 @@ use crate::protocol::{HEADER_CONTENT_LENGTH, InferenceRequest, OutputTensor, enc
 pub(crate) async fn infer(
     State(state): State<Arc<AppState>>,
     Path(path): Path<ModelPath>,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
     let started = Instant::now();
+    // The request's own headers, not a copy (what the `HeaderMap` extractor would make).
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
     let metrics = state.metrics.model(&path.name);
     let _in_flight = metrics.track_in_flight();
     // Taken by `handle` when it reads the body; still here when the answer came first.
