@@ -86,31 +86,46 @@ impl JobQueue {
     }
 }
 
-/// What running a batch needs: the sessions, the model's metadata and its metrics.
+/// What running a batch needs: the sessions, the model's metadata, its metrics, and the queue
+/// a starting run takes waiting jobs from.
 #[derive(Debug, Clone)]
 pub(crate) struct Runner {
     pub(crate) pool: Arc<SessionPool>,
     pub(crate) metadata: Arc<ModelMetadata>,
     pub(crate) metrics: Arc<ModelMetrics>,
+    pub(crate) queue: Arc<JobQueue>,
 }
 
 impl Runner {
-    /// Runs `batch` on the session `permit` reserves, on the session's thread.
+    /// Runs `batch` on the session `permit` reserves, on the session's thread. When the run
+    /// starts there, the compatible jobs that arrived meanwhile join it (batching models only).
     pub(crate) fn start(&self, permit: OwnedSemaphorePermit, mut batch: Vec<Job>) {
         let Self {
             pool,
             metadata,
             metrics,
+            queue,
         } = self.clone();
-        let started = Instant::now();
-        for job in &mut batch {
-            // The job leaves the queue: its place is free for the next request.
-            job.slot = None;
-            let waited = started.duration_since(job.enqueued);
-            metrics.queue_duration.observe(waited.as_secs_f64());
-            metrics.stats.queue.add(waited);
-        }
-        pool.submit(move |session| execute(session, &metadata, &metrics, permit, batch));
+        leave_queue(&metrics, &mut batch);
+        pool.submit(move |session| {
+            let joined = batch.len();
+            queue.lock().pending.top_up(&mut batch);
+            if let Some(extra) = batch.get_mut(joined..) {
+                leave_queue(&metrics, extra);
+            }
+            execute(session, &metadata, &metrics, permit, batch);
+        });
+    }
+}
+
+/// The jobs leave the queue: their places are free for the next requests.
+fn leave_queue(metrics: &ModelMetrics, jobs: &mut [Job]) {
+    let started = Instant::now();
+    for job in jobs {
+        job.slot = None;
+        let waited = started.saturating_duration_since(job.enqueued);
+        metrics.queue_duration.observe(waited.as_secs_f64());
+        metrics.stats.queue.add(waited);
     }
 }
 

@@ -164,6 +164,7 @@ pub fn load(
         pool: Arc::new(SessionPool::new(sessions, &config.name)?),
         metadata: Arc::clone(&metadata),
         metrics,
+        queue: Arc::clone(&queue),
     };
     let dispatcher = Dispatcher {
         queue: Arc::clone(&queue),

@@ -77,6 +77,50 @@ impl Pending {
         self.open_rows = 0;
     }
 
+    /// Adds to `batch`, about to run, the waiting jobs that can join it: from the oldest waiting
+    /// batch on, in order, as long as each is compatible with `batch` and the rows fit. So a
+    /// run takes what arrived while it was handed to its session, not only what waited when it
+    /// was cut (a request that found the session idle would otherwise run alone, however many
+    /// arrived while the session thread woke up). Without batching, nothing is added.
+    pub(crate) fn top_up(&mut self, batch: &mut Vec<Job>) {
+        let Some(policy) = self.policy else { return };
+        let Some(head) = batch.first() else { return };
+        let Some(mut rows) = batch.iter().map(|j| j.rows).sum::<Option<usize>>() else {
+            return;
+        };
+        let mut extra = Vec::new();
+        loop {
+            let from_open = self.sealed.is_empty();
+            let front = match self.sealed.front_mut() {
+                Some(front) => front,
+                None => &mut self.open,
+            };
+            let mut taken = 0;
+            let mut taken_rows = 0;
+            for job in front.iter() {
+                match job.rows {
+                    Some(r) if head.compatible(job) && rows + r <= policy.max_rows => {
+                        rows += r;
+                        taken_rows += r;
+                        taken += 1;
+                    }
+                    _ => break,
+                }
+            }
+            extra.extend(front.drain(..taken));
+            let exhausted = front.is_empty();
+            if from_open {
+                self.open_rows = self.open_rows.saturating_sub(taken_rows);
+                break;
+            }
+            if !exhausted {
+                break;
+            }
+            self.sealed.pop_front();
+        }
+        batch.extend(extra.into_iter().filter(|job| !job.abandoned()));
+    }
+
     /// The next batch to run, without the jobs nobody waits for any more; `None` when there
     /// is none, or every job of it was abandoned.
     pub(crate) fn cut(&mut self) -> Option<Vec<Job>> {
@@ -137,6 +181,35 @@ mod tests {
         // [2, 2] is full; [1] opened at 2 ms has expired by 9 ms; [1, 1] is open.
         assert_eq!(sizes(&mut pending), [2, 1, 2]);
         assert!(!pending.has_work());
+    }
+
+    #[test]
+    fn a_starting_run_takes_the_waiting_jobs_that_fit() {
+        let now = Instant::now();
+        let mut pending = Pending::new(Some(BatchPolicy {
+            max_rows: 4,
+            max_delay: Duration::ZERO,
+        }));
+        let (alone, _a) = job(1, now);
+        let mut batch = vec![alone];
+        let mut receivers = Vec::new();
+        for rows in [1, 1, 2] {
+            let (job, rx) = job(rows, now);
+            receivers.push(rx);
+            pending.push(job);
+        }
+        // 1 + 1 + 1 rows fit in 4; the job of 2 rows does not, and waits.
+        pending.top_up(&mut batch);
+        assert_eq!(batch.len(), 3);
+        assert_eq!(sizes(&mut pending), [1]);
+        let mut unbatched = Pending::new(None);
+        let (waiting, _w) = job(1, now);
+        unbatched.push(waiting);
+        let (alone, _b) = job(1, now);
+        let mut batch = vec![alone];
+        unbatched.top_up(&mut batch);
+        assert_eq!(batch.len(), 1);
+        assert!(unbatched.has_work());
     }
 
     #[test]
