@@ -10,10 +10,11 @@ use http_body_util::BodyExt;
 use crate::error::ApiError;
 
 /// Collects the body and decodes its content encoding; more than `limit` bytes (declared, sent
-/// or decoded) is 413, an unknown encoding is 415.
+/// or decoded) is 413, an unknown encoding is 415. The body is taken out of `body` only once
+/// the headers are found acceptable: when they are not, it is left there unread.
 pub(crate) async fn read_limited(
     headers: &HeaderMap,
-    body: Body,
+    body: &mut Option<Body>,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
     let encoding = Encoding::of(headers)?;
@@ -25,25 +26,38 @@ pub(crate) async fn read_limited(
         return Err(too_large(limit));
     }
     let capacity = declared.and_then(|d| usize::try_from(d).ok()).unwrap_or(0);
-    let mut collected = Vec::with_capacity(capacity);
-    let mut body = body;
+    let mut body = body
+        .take()
+        .ok_or_else(|| ApiError::internal("the request body was already read"))?;
+    // A body that arrives in one piece (most do: it came with the head) is kept as it is;
+    // only a body in several pieces is copied into one buffer.
+    let mut first: Option<Bytes> = None;
+    let mut collected: Vec<u8> = Vec::new();
+    let mut size = 0usize;
     while let Some(frame) = body.frame().await {
         let frame = frame
             .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))?;
         if let Ok(data) = frame.into_data() {
-            if collected.len() + data.len() > limit {
+            size += data.len();
+            if size > limit {
                 return Err(too_large(limit));
             }
-            collected.extend_from_slice(&data);
+            match first.take() {
+                None if collected.is_empty() => first = Some(data),
+                None => collected.extend_from_slice(&data),
+                Some(head) => {
+                    collected.reserve(capacity.max(size));
+                    collected.extend_from_slice(&head);
+                    collected.extend_from_slice(&data);
+                }
+            }
         }
     }
+    let whole = first.unwrap_or_else(|| Bytes::from(collected));
     match encoding {
-        Encoding::Identity => Ok(Bytes::from(collected)),
-        Encoding::Gzip => decode(
-            flate2::read::MultiGzDecoder::new(collected.as_slice()),
-            limit,
-        ),
-        Encoding::Deflate => decode(flate2::read::ZlibDecoder::new(collected.as_slice()), limit),
+        Encoding::Identity => Ok(whole),
+        Encoding::Gzip => decode(flate2::read::MultiGzDecoder::new(&whole[..]), limit),
+        Encoding::Deflate => decode(flate2::read::ZlibDecoder::new(&whole[..]), limit),
     }
 }
 

@@ -4,11 +4,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::body::read_limited;
+use super::drain::{DrainLimits, answer_early};
 use super::metadata::ModelPath;
 use super::state::AppState;
 use crate::error::ApiError;
@@ -18,12 +19,16 @@ use crate::protocol::{HEADER_CONTENT_LENGTH, InferenceRequest, OutputTensor, enc
 pub(crate) async fn infer(
     State(state): State<Arc<AppState>>,
     Path(path): Path<ModelPath>,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> Response {
     let started = Instant::now();
+    // The request's own headers, not a copy (what the `HeaderMap` extractor would make).
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
     let metrics = state.metrics.model(&path.name);
     let _in_flight = metrics.track_in_flight();
+    // Taken by `handle` when it reads the body; still here when the answer came first.
+    let mut body = Some(body);
     let response = match state.lifecycle.admit() {
         None => {
             // Refused while draining: the client should reconnect, to another pod.
@@ -34,7 +39,7 @@ pub(crate) async fn infer(
             refused
         }
         Some(_admitted) => {
-            let work = handle(&state, &path, &headers, body);
+            let work = handle(&state, &path, &headers, &mut body);
             match tokio::time::timeout(state.request_timeout, work).await {
                 Ok(Ok(response)) => response,
                 Ok(Err(error)) => error.into_response(),
@@ -48,6 +53,20 @@ pub(crate) async fn infer(
                 .into_response(),
             }
         }
+    };
+    // Answered before the body was read: drain it, so that the client, maybe still sending,
+    // reads the answer rather than a reset connection.
+    let response = match body {
+        Some(unread) => answer_early(
+            &headers,
+            unread,
+            response,
+            DrainLimits {
+                bytes: state.max_body_bytes,
+                time: state.request_timeout,
+            },
+        ),
+        None => response,
     };
     let took = started.elapsed();
     metrics.count_request(response.status().as_u16());
@@ -64,7 +83,7 @@ async fn handle(
     state: &AppState,
     path: &ModelPath,
     headers: &HeaderMap,
-    body: Body,
+    body: &mut Option<Body>,
 ) -> Result<Response, ApiError> {
     let model = state.find(&path.name, path.version.as_deref())?;
     // The queue place is taken before the body is read: an overloaded model refuses at once,

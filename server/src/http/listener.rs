@@ -13,6 +13,9 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+/// Most bytes buffered per connection while reading (hyper's default is about 400 KiB).
+const READ_BUFFER: usize = 64 * 1024;
+
 /// Connection limits of the HTTP listener.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -37,7 +40,10 @@ pub async fn serve(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .keep_alive(true);
+        .keep_alive(true)
+        // A connection's read buffer stays small: a body streams through it (read into the
+        // request, or drained after an early answer) in pieces of at most this size.
+        .max_buf_size(READ_BUFFER);
     tokio::pin!(stop);
     loop {
         let slot = tokio::select! {

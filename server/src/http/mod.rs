@@ -3,6 +3,7 @@
 
 mod body;
 mod compression;
+mod drain;
 mod health;
 mod infer;
 pub mod listener;

@@ -138,9 +138,14 @@ impl AppState {
     /// The model `name` (at `version`, when given); 404 when unknown, 503 when it failed to
     /// load or was unloaded.
     pub fn find(&self, name: &str, version: Option<&str>) -> Result<Arc<Model>, ApiError> {
-        if let Some(why) = self.unavailable().get(name) {
+        let why = self
+            .unavailable
+            .read()
+            .ok()
+            .and_then(|u| u.get(name).cloned());
+        if let Some(why) = why {
             let message = match why {
-                Unavailable::Failed(reason) => reason.clone(),
+                Unavailable::Failed(reason) => reason,
                 Unavailable::Unloaded => format!("model `{name}` is unloaded"),
             };
             return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message));

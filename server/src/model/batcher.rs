@@ -1,5 +1,6 @@
-//! The per-model dispatcher: takes jobs off the queue, forms batches, and runs each on a free
-//! session, on that session's thread.
+//! The per-model dispatcher: callers put their jobs in the model's [`JobQueue`], where they form
+//! batches ([`Pending`]); the dispatcher cuts the next batch whenever a session is free and runs
+//! it on that session's thread.
 //!
 //! Batching is adaptive: a job that arrives while a session is free runs at once, alone. Jobs
 //! wait only while every session is busy; meanwhile compatible ones gather in an open batch,
@@ -8,192 +9,160 @@
 //! session waits, oldest first, for the next one. An incompatible job cuts the open batch and
 //! opens the next one. So a quiet model never waits for a batch, and a busy one runs as many
 //! rows per session run as arrived during the previous run.
+//!
+//! Callers add their jobs to the queue themselves, under a short lock: a job that arrives while
+//! others wait wakes nobody, and the dispatcher runs only when the queue goes from empty to
+//! not empty and when a session frees up, not once per request.
 
-use std::collections::VecDeque;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use ort::session::Session;
-use tokio::sync::{OwnedSemaphorePermit, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit};
 
 use super::job::Job;
 use super::metadata::ModelMetadata;
+pub(crate) use super::pending::BatchPolicy;
+use super::pending::Pending;
 use super::runner::run_batch;
 use super::session_pool::SessionPool;
 use crate::error::ApiError;
 use crate::metrics::ModelMetrics;
 
-/// How a model batches; absent when it runs each request alone.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BatchPolicy {
-    /// Most rows in one run.
-    pub(crate) max_rows: usize,
-    /// Longest the first job of an open batch waits for others before the batch is cut; zero
-    /// for no bound other than a free session or a full batch.
-    pub(crate) max_delay: Duration,
+/// The jobs of one model waiting for a session, shared by the callers that add them and the
+/// dispatcher that runs them.
+#[derive(Debug)]
+pub(crate) struct JobQueue {
+    waiting: Mutex<Waiting>,
+    /// Wakes the dispatcher when a job arrives in an empty queue, or the queue closes.
+    arrived: Notify,
 }
 
-/// What running a batch needs: the sessions, the model's metadata and its metrics.
+#[derive(Debug)]
+struct Waiting {
+    pending: Pending,
+    /// No more jobs come: the dispatcher ends once the waiting ones have run.
+    closed: bool,
+}
+
+impl JobQueue {
+    pub(crate) fn new(policy: Option<BatchPolicy>) -> Self {
+        Self {
+            waiting: Mutex::new(Waiting {
+                pending: Pending::new(policy),
+                closed: false,
+            }),
+            arrived: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        // The critical sections do not panic; a poisoned lock still holds consistent jobs.
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds `job` to the waiting ones; gives it back when the queue is closed.
+    pub(crate) fn push(&self, job: Job) -> Result<(), Job> {
+        let was_empty = {
+            let mut waiting = self.lock();
+            if waiting.closed {
+                return Err(job);
+            }
+            let was_empty = !waiting.pending.has_work();
+            waiting.pending.push(job);
+            was_empty
+        };
+        // Otherwise the dispatcher already knows there is work: it waits for a session.
+        if was_empty {
+            self.arrived.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Takes no more jobs; the dispatcher ends after running the waiting ones.
+    pub(crate) fn close(&self) {
+        self.lock().closed = true;
+        self.arrived.notify_one();
+    }
+}
+
+/// What running a batch needs: the sessions, the model's metadata, its metrics, and the queue
+/// a starting run takes waiting jobs from.
 #[derive(Debug, Clone)]
 pub(crate) struct Runner {
     pub(crate) pool: Arc<SessionPool>,
     pub(crate) metadata: Arc<ModelMetadata>,
     pub(crate) metrics: Arc<ModelMetrics>,
+    pub(crate) queue: Arc<JobQueue>,
 }
 
 impl Runner {
-    /// Runs `batch` on the session `permit` reserves, on the session's thread.
+    /// Runs `batch` on the session `permit` reserves, on the session's thread. When the run
+    /// starts there, the compatible jobs that arrived meanwhile join it (batching models only).
     pub(crate) fn start(&self, permit: OwnedSemaphorePermit, mut batch: Vec<Job>) {
         let Self {
             pool,
             metadata,
             metrics,
+            queue,
         } = self.clone();
-        let started = Instant::now();
-        for job in &mut batch {
-            // The job leaves the queue: its place is free for the next request.
-            job.slot = None;
-            let waited = started.duration_since(job.enqueued);
-            metrics.queue_duration.observe(waited.as_secs_f64());
-            metrics.stats.queue.add(waited);
-        }
-        pool.submit(move |session| execute(session, &metadata, &metrics, permit, batch));
+        leave_queue(&metrics, &mut batch);
+        pool.submit(move |session| {
+            let joined = batch.len();
+            queue.lock().pending.top_up(&mut batch);
+            if let Some(extra) = batch.get_mut(joined..) {
+                leave_queue(&metrics, extra);
+            }
+            execute(session, &metadata, &metrics, permit, batch);
+        });
+    }
+}
+
+/// The jobs leave the queue: their places are free for the next requests.
+fn leave_queue(metrics: &ModelMetrics, jobs: &mut [Job]) {
+    let started = Instant::now();
+    for job in jobs {
+        job.slot = None;
+        let waited = started.saturating_duration_since(job.enqueued);
+        metrics.queue_duration.observe(waited.as_secs_f64());
+        metrics.stats.queue.add(waited);
     }
 }
 
 /// What the dispatcher works with.
 pub(crate) struct Dispatcher {
-    pub(crate) queue: mpsc::UnboundedReceiver<Job>,
+    pub(crate) queue: Arc<JobQueue>,
     pub(crate) runner: Runner,
-    pub(crate) policy: Option<BatchPolicy>,
 }
 
 impl Dispatcher {
-    /// Serves the queue until every sender is gone and every queued job has run.
-    pub(crate) async fn run(mut self) {
-        let mut pending = Pending::new(self.policy);
-        let mut permit: Option<OwnedSemaphorePermit> = None;
-        let mut open = true;
+    /// Runs the queue's batches until it is closed and every waiting job has run.
+    pub(crate) async fn run(self) {
         loop {
-            // Everything already queued joins a batch before one is cut.
-            while open {
-                match self.queue.try_recv() {
-                    Ok(job) => pending.push(job),
-                    Err(mpsc::error::TryRecvError::Empty) => break,
-                    Err(mpsc::error::TryRecvError::Disconnected) => open = false,
-                }
-            }
-            while pending.has_work() {
-                let Some(reserved) = permit.take().or_else(|| self.runner.pool.try_reserve())
-                else {
-                    break;
+            // Wait for work, then for a free session, so that an idle model's session stays
+            // free for the callers that run at once.
+            loop {
+                let (work, closed) = {
+                    let waiting = self.queue.lock();
+                    (waiting.pending.has_work(), waiting.closed)
                 };
-                match pending.cut() {
-                    Some(batch) => self.runner.start(reserved, batch),
-                    None => permit = Some(reserved),
+                if work {
+                    break;
                 }
+                if closed {
+                    return;
+                }
+                self.queue.arrived.notified().await;
             }
-            if !open && !pending.has_work() {
+            let Some(permit) = self.runner.pool.reserve().await else {
                 return;
-            }
-            let deadline = pending.deadline();
-            tokio::select! {
-                job = self.queue.recv(), if open => match job {
-                    Some(job) => pending.push(job),
-                    None => open = false,
-                },
-                reserved = self.runner.pool.reserve(), if pending.has_work() && permit.is_none() => {
-                    match reserved {
-                        Some(reserved) => permit = Some(reserved),
-                        None => return,
-                    }
-                },
-                () = sleep_until(deadline), if deadline.is_some() => pending.seal(),
+            };
+            // Everything that arrived while the session was busy is in the batch.
+            let batch = self.queue.lock().pending.cut();
+            if let Some(batch) = batch {
+                self.runner.start(permit, batch);
             }
         }
-    }
-}
-
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Jobs waiting for a session: cut batches, oldest first, and the open batch.
-struct Pending {
-    policy: Option<BatchPolicy>,
-    sealed: VecDeque<Vec<Job>>,
-    open: Vec<Job>,
-    open_rows: usize,
-}
-
-impl Pending {
-    fn new(policy: Option<BatchPolicy>) -> Self {
-        Self {
-            policy,
-            sealed: VecDeque::new(),
-            open: Vec::new(),
-            open_rows: 0,
-        }
-    }
-
-    fn has_work(&self) -> bool {
-        !self.sealed.is_empty() || !self.open.is_empty()
-    }
-
-    /// When the open batch must be cut at the latest, if it has such a bound.
-    fn deadline(&self) -> Option<Instant> {
-        let policy = self.policy?;
-        if policy.max_delay.is_zero() {
-            return None;
-        }
-        Some(self.open.first()?.enqueued + policy.max_delay)
-    }
-
-    /// Adds `job` to the open batch, or cuts the open batch and starts the next one.
-    fn push(&mut self, job: Job) {
-        if job.abandoned() {
-            return;
-        }
-        let (Some(policy), Some(rows)) = (self.policy, job.rows) else {
-            self.seal();
-            self.sealed.push_back(vec![job]);
-            return;
-        };
-        let fits = self.open.first().is_none_or(|head| head.compatible(&job))
-            && self.open_rows + rows <= policy.max_rows;
-        if !fits {
-            self.seal();
-        }
-        self.open_rows += rows;
-        self.open.push(job);
-        if self.open_rows >= policy.max_rows {
-            self.seal();
-        }
-    }
-
-    /// Cuts the open batch: it waits for a session as it is.
-    fn seal(&mut self) {
-        if !self.open.is_empty() {
-            self.sealed.push_back(std::mem::take(&mut self.open));
-        }
-        self.open_rows = 0;
-    }
-
-    /// The next batch to run, without the jobs nobody waits for any more; `None` when every
-    /// job of it was abandoned.
-    fn cut(&mut self) -> Option<Vec<Job>> {
-        let mut batch = match self.sealed.pop_front() {
-            Some(batch) => batch,
-            None => {
-                self.open_rows = 0;
-                std::mem::take(&mut self.open)
-            }
-        };
-        batch.retain(|job| !job.abandoned());
-        (!batch.is_empty()).then_some(batch)
     }
 }
 

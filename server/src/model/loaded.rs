@@ -6,9 +6,9 @@ use std::sync::Arc;
 use mlc_serve_config::ModelConfig;
 use ort::environment::Environment;
 use ort::session::Session;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, oneshot};
 
-use super::batcher::{BatchPolicy, Dispatcher, Runner};
+use super::batcher::{BatchPolicy, Dispatcher, JobQueue, Runner};
 use super::job::Job;
 use super::metadata::ModelMetadata;
 use super::path::resolve_model_file;
@@ -38,7 +38,8 @@ pub struct Model {
     pub sessions: usize,
     /// Seconds a client should wait after a 429.
     retry_after: u32,
-    queue: mpsc::UnboundedSender<Job>,
+    /// The jobs waiting for a session, as batches.
+    queue: Arc<JobQueue>,
     /// One permit per place in the queue: a job holds one from arrival until its batch starts.
     slots: Arc<Semaphore>,
     /// Places in the queue.
@@ -82,7 +83,7 @@ impl Model {
             Some(permit) => self.runner.start(permit, vec![job]),
             None => self
                 .queue
-                .send(job)
+                .push(job)
                 .map_err(|_| ApiError::shutting_down())?,
         }
         result
@@ -157,17 +158,17 @@ pub fn load(
         })
     });
     let metadata = Arc::new(metadata);
-    let (sender, receiver) = mpsc::unbounded_channel();
+    let queue = Arc::new(JobQueue::new(policy));
     let queue_capacity = queue_depth.max(1);
     let runner = Runner {
         pool: Arc::new(SessionPool::new(sessions, &config.name)?),
         metadata: Arc::clone(&metadata),
         metrics,
+        queue: Arc::clone(&queue),
     };
     let dispatcher = Dispatcher {
-        queue: receiver,
+        queue: Arc::clone(&queue),
         runner: runner.clone(),
-        policy,
     };
     tokio::spawn(dispatcher.run());
     tracing::info!(
@@ -185,11 +186,19 @@ pub fn load(
         max_queue_delay: policy.map(|p| p.max_delay),
         sessions: count,
         retry_after: 1,
-        queue: sender,
+        queue,
         slots: Arc::new(Semaphore::new(queue_capacity)),
         queue_capacity,
         runner,
     })
+}
+
+impl Drop for Model {
+    /// No more requests come: the dispatcher runs the waiting ones and ends, and with it the
+    /// session threads.
+    fn drop(&mut self) {
+        self.queue.close();
+    }
 }
 
 fn open_session(env: &Environment, file: &Path, threads: usize) -> Result<Session, String> {

@@ -3,15 +3,17 @@
 //!
 //! A request's tensors are checked against the [`ModelMetadata`] and take a place in the model's
 //! bounded queue. When a session is free and nothing waits, the request runs at once; otherwise
-//! the dispatcher (`batcher`) groups waiting compatible requests into one batch (when the model
-//! can batch) until a session frees up. Batches run on a session of the pool, on that
-//! session's own thread, and are split back to each caller.
+//! it waits in the model's queue, where compatible requests form one batch (`pending`, when the
+//! model can batch), and the dispatcher (`batcher`) runs the batch when a session frees up.
+//! Batches run on a session of the pool, on that session's own thread, and are split back to
+//! each caller.
 
 mod batcher;
 mod job;
 mod loaded;
 mod metadata;
 mod path;
+mod pending;
 mod runner;
 mod session_pool;
 
