@@ -67,15 +67,7 @@ fn read_response(stream: &mut TcpStream) -> Result<String, String> {
         }
     }
     let head = String::from_utf8_lossy(&raw).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().to_owned())
-        })
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let length = common::content_length(&head);
     let mut body = vec![0u8; length];
     stream
         .read_exact(&mut body)

@@ -542,3 +542,15 @@ pub(crate) fn infer_binary(
     assert!(rest.is_empty(), "{} bytes left over", rest.len());
     out
 }
+
+/// The `Content-Length` of a response head (0 when it has none).
+pub(crate) fn content_length(head: &str) -> usize {
+    head.lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().to_owned())
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
