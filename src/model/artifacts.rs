@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::ir::{Format, Location, Model, Project, Spanned};
+use super::ir::{Artifact, Format, Location, Model, Project, Spanned};
 use super::units::Quantity;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::onnx::{OnnxModel, ReadError};
@@ -161,26 +161,12 @@ fn local_file(
             if let Some(sha) = artifact.sha256.as_ref()
                 && path.is_file()
             {
-                let bytes = std::fs::read(&path).ok()?;
-                let actual = crate::canonical::digest::sha256_hex(&bytes);
-                if actual != sha.value {
-                    if !reported.contains(&artifact.uri.span) {
-                        reported.push(artifact.uri.span);
-                        diags.push(
-                            Diagnostic::error(
-                                Code::E0342,
-                                format!(
-                                    "the file of `{}` does not match its sha256",
-                                    artifact.uri.value
-                                ),
-                            )
-                            .label(sha.span, "declared digest")
-                            .note(format!("the file has sha256 {actual}"))
-                            .help("update `sha256` to the file's digest (`sha256sum` prints it) if the model changed on purpose, or restore the file"),
-                        );
-                    }
-                    return None;
-                }
+                let wrong = Mismatch {
+                    what: "the file",
+                    holder: "the file",
+                    help: "update `sha256` to the file's digest (`sha256sum` prints it) if the model changed on purpose, or restore the file",
+                };
+                digest_matches(&path, artifact, sha, &wrong, reported, diags)?;
             }
             path
         }
@@ -193,28 +179,57 @@ fn local_file(
             }
             let path = dir.join(scheme).join(rest);
             let sha = artifact.sha256.as_ref()?;
-            let bytes = std::fs::read(&path).ok()?;
-            let actual = crate::canonical::digest::sha256_hex(&bytes);
-            if actual != sha.value {
-                if !reported.contains(&artifact.uri.span) {
-                    reported.push(artifact.uri.span);
-                    diags.push(
-                        Diagnostic::error(
-                            Code::E0342,
-                            format!(
-                                "the local copy of `{}` does not match its sha256",
-                                artifact.uri.value
-                            ),
-                        )
-                        .label(sha.span, "declared digest")
-                        .note(format!("the copy under --artifacts has sha256 {actual}"))
-                        .help("copy the artifact again, or update `sha256` if the model changed on purpose"),
-                    );
-                }
-                return None;
-            }
+            let wrong = Mismatch {
+                what: "the local copy",
+                holder: "the copy under --artifacts",
+                help: "copy the artifact again, or update `sha256` if the model changed on purpose",
+            };
+            digest_matches(&path, artifact, sha, &wrong, reported, diags)?;
             path
         }
     };
     path.is_file().then_some(path)
+}
+
+/// How an artifact file whose digest differs is named in its `E0342`.
+struct Mismatch {
+    /// What differs: "the file", "the local copy".
+    what: &'static str,
+    /// Who has the actual digest, for the note.
+    holder: &'static str,
+    /// The fix.
+    help: &'static str,
+}
+
+/// `Some` when the file at `path` has the declared digest `sha`; else `E0342` (once per
+/// artifact) and `None`. A file that cannot be read is `None` without a diagnostic.
+fn digest_matches(
+    path: &Path,
+    artifact: &Artifact,
+    sha: &Spanned<String>,
+    wrong: &Mismatch,
+    reported: &mut Vec<crate::source::Span>,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    let bytes = std::fs::read(path).ok()?;
+    let actual = crate::canonical::digest::sha256_hex(&bytes);
+    if actual == sha.value {
+        return Some(());
+    }
+    if !reported.contains(&artifact.uri.span) {
+        reported.push(artifact.uri.span);
+        diags.push(
+            Diagnostic::error(
+                Code::E0342,
+                format!(
+                    "{} of `{}` does not match its sha256",
+                    wrong.what, artifact.uri.value
+                ),
+            )
+            .label(sha.span, "declared digest")
+            .note(format!("{} has sha256 {actual}", wrong.holder))
+            .help(wrong.help),
+        );
+    }
+    None
 }
